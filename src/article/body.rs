@@ -1,0 +1,424 @@
+//! The Markdown body: named sections, replacement tokens, the JSON payload after `---`, and
+//! the plain text that search reads.
+//!
+//! Sections and tokens are HTML comments (`<!--name-->` … `<!--/name-->`,
+//! `<!--$name-->default<!--/$name-->`), so they survive any Markdown renderer; they are found
+//! with a plain scan over the text rather than through the Markdown parser, which would split
+//! them across events.
+
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use serde::Serialize;
+
+/// A named section such as `issueDescription`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Section {
+    pub name: String,
+    /// The Markdown between the markers.
+    pub markdown: String,
+    /// 1-based line of the opening marker in the file.
+    pub line: usize,
+}
+
+/// A replacement token the portal fills with the customer's value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Token {
+    pub name: String,
+    /// What a reader sees outside the portal.
+    pub default: String,
+}
+
+/// A section or token marker without its pair, reported by the parser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnpairedMarker {
+    pub name: String,
+    pub closing: bool,
+    /// Byte offset in the body.
+    pub offset: usize,
+}
+
+/// What the marker scan finds.
+#[derive(Debug, Default)]
+pub struct Markers {
+    pub sections: Vec<Section>,
+    pub tokens: Vec<Token>,
+    pub unpaired: Vec<UnpairedMarker>,
+}
+
+struct Marker<'a> {
+    name: &'a str,
+    token: bool,
+    closing: bool,
+    start: usize,
+    end: usize,
+}
+
+/// Section and token names are identifiers; any other comment is prose.
+fn parse_marker(comment: &str) -> Option<(&str, bool, bool)> {
+    let (closing, rest) = match comment.strip_prefix('/') {
+        Some(r) => (true, r),
+        None => (false, comment),
+    };
+    // `<!--$ Scenario-->` is a token too: authors slip a space in.
+    let (token, name) = match rest.strip_prefix('$') {
+        Some(r) => (true, r.trim_start()),
+        None => (false, rest),
+    };
+    let mut chars = name.chars();
+    let first = chars.next()?;
+    let ident = (first.is_ascii_alphabetic() || first == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.');
+    ident.then_some((name, token, closing))
+}
+
+fn scan_markers(body: &str) -> Vec<Marker<'_>> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(open) = body[from..].find("<!--").map(|i| i + from) {
+        let Some(close) = body[open + 4..].find("-->").map(|i| i + open + 4) else {
+            break;
+        };
+        let inner = body[open + 4..close].trim();
+        if let Some((name, token, closing)) = parse_marker(inner) {
+            out.push(Marker {
+                name,
+                token,
+                closing,
+                start: open,
+                end: close + 3,
+            });
+        }
+        from = close + 3;
+    }
+    out
+}
+
+/// Pairs each opening marker with the next closing marker of the same name (in any case) and
+/// kind.
+/// `line_of` maps a body offset to the file's 1-based line.
+pub fn markers(body: &str, line_of: impl Fn(usize) -> usize) -> Markers {
+    let found = scan_markers(body);
+    let mut used = vec![false; found.len()];
+    let mut result = Markers::default();
+    for (i, m) in found.iter().enumerate() {
+        if m.closing || used[i] {
+            continue;
+        }
+        let pair = found
+            .iter()
+            .enumerate()
+            .skip(i + 1)
+            .find(|(j, c)| {
+                !used[*j] && c.closing && c.token == m.token && c.name.eq_ignore_ascii_case(m.name)
+            });
+        let Some((j, close)) = pair else {
+            result.unpaired.push(UnpairedMarker {
+                name: m.name.to_owned(),
+                closing: false,
+                offset: m.start,
+            });
+            continue;
+        };
+        used[i] = true;
+        used[j] = true;
+        let inner = &body[m.end..close.start];
+        if m.token {
+            if !result.tokens.iter().any(|t| t.name == m.name) {
+                result.tokens.push(Token {
+                    name: m.name.to_owned(),
+                    default: strip_markup(inner),
+                });
+            }
+        } else {
+            result.sections.push(Section {
+                name: m.name.to_owned(),
+                markdown: inner.trim().to_owned(),
+                line: line_of(m.start),
+            });
+        }
+    }
+    for (i, m) in found.iter().enumerate() {
+        if m.closing && !used[i] {
+            result.unpaired.push(UnpairedMarker {
+                name: m.name.to_owned(),
+                closing: true,
+                offset: m.start,
+            });
+        }
+    }
+    result.unpaired.sort_by_key(|u| u.offset);
+    result
+}
+
+/// Splits the body at a `---` line followed by a JSON object: `(markdown, json text, json
+/// offset)`. A `---` followed by anything else is a Markdown rule and stays in the body.
+pub fn split_payload(body: &str) -> (&str, Option<(&str, usize)>) {
+    let mut offset = 0;
+    for line in body.split_inclusive('\n') {
+        let line_end = offset + line.len();
+        if line.trim() == "---" && body[line_end..].trim_start().starts_with('{') {
+            let mut json = &body[line_end..];
+            // A closing `---` line after the document is part of the format, not of the JSON.
+            let trimmed = json.trim_end();
+            if let Some(before) = trimmed.strip_suffix("---")
+                && before.ends_with('\n')
+            {
+                json = before;
+            }
+            return (&body[..offset], Some((json, line_end)));
+        }
+        offset = line_end;
+    }
+    (body, None)
+}
+
+/// Keys of the JSON payload whose string values are text a person reads: form labels,
+/// dropdown options and hints, support topic names and their search tags.
+const HUMAN_JSON_KEYS: &[&str] = &[
+    "title",
+    "displayLabel",
+    "text",
+    "shortDescription",
+    "longDescription",
+    "searchTags",
+    "infoBalloonText",
+    "description",
+];
+
+/// The human-readable strings of a JSON payload, in document order.
+pub fn json_text(value: &serde_json::Value) -> Vec<String> {
+    fn walk(value: &serde_json::Value, key: Option<&str>, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    walk(v, Some(k), out);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for v in items {
+                    walk(v, key, out);
+                }
+            }
+            serde_json::Value::String(s) if key.is_some_and(|k| HUMAN_JSON_KEYS.contains(&k)) => {
+                let s = s.trim();
+                if !s.is_empty() {
+                    // searchTags are `;`-separated.
+                    out.push(s.replace(';', ", "));
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(value, None, &mut out);
+    out
+}
+
+/// What the Markdown part of the body yields for search and display.
+#[derive(Debug, Default)]
+pub struct Outline {
+    /// The first H1's text.
+    pub h1: Option<String>,
+    /// Every heading's text, in order.
+    pub headings: Vec<String>,
+    /// The readable text: markup stripped, token defaults kept, one block per line.
+    pub text: String,
+}
+
+/// Markdown options used for reading articles; rendering sets its own in the render module.
+pub fn markdown_options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+}
+
+/// Walks the Markdown once for headings and plain text.
+pub fn outline(markdown: &str) -> Outline {
+    let mut out = Outline::default();
+    let mut heading: Option<(HeadingLevel, String)> = None;
+    let mut text = String::with_capacity(markdown.len());
+    for event in Parser::new_ext(markdown, markdown_options()) {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => heading = Some((level, String::new())),
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((level, h)) = heading.take() {
+                    let h = collapse_ws(&h);
+                    if level == HeadingLevel::H1 && out.h1.is_none() && !h.is_empty() {
+                        out.h1 = Some(h.clone());
+                    }
+                    if !h.is_empty() {
+                        out.headings.push(h);
+                    }
+                }
+                text.push('\n');
+            }
+            Event::Text(t) | Event::Code(t) => {
+                push_text(&mut text, &mut heading, &t);
+            }
+            Event::InlineHtml(html) | Event::Html(html) => {
+                let stripped = strip_markup(&html);
+                if !stripped.is_empty() {
+                    push_text(&mut text, &mut heading, &stripped);
+                    push_text(&mut text, &mut heading, " ");
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => push_text(&mut text, &mut heading, " "),
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Item | TagEnd::CodeBlock | TagEnd::TableRow,
+            ) => text.push('\n'),
+            Event::End(TagEnd::TableCell) => text.push_str(" | "),
+            _ => {}
+        }
+    }
+    out.text = tidy_lines(&text);
+    out
+}
+
+fn push_text(text: &mut String, heading: &mut Option<(HeadingLevel, String)>, t: &str) {
+    text.push_str(t);
+    if let Some((_, h)) = heading {
+        h.push_str(t);
+    }
+}
+
+/// Removes tags and comments from an HTML fragment and decodes common entities, keeping the
+/// text a reader would see.
+pub fn strip_markup(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        let tail = &rest[lt..];
+        let skip = if tail.starts_with("<!--") {
+            tail.find("-->").map_or(tail.len(), |i| i + 3)
+        } else if tail[1..].starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!')
+        {
+            match tail.find('>') {
+                Some(i) => {
+                    // Block-level tags separate words.
+                    out.push(' ');
+                    i + 1
+                }
+                None => tail.len(),
+            }
+        } else {
+            out.push('<');
+            1
+        };
+        rest = &tail[skip..];
+    }
+    out.push_str(rest);
+    let decoded = super::properties::unescape_lenient(&out.replace("&nbsp;", " "));
+    collapse_ws(&decoded)
+}
+
+/// Collapses runs of whitespace into one space and trims.
+pub fn collapse_ws(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+fn tidy_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        let line = collapse_ws(line);
+        let line = line.trim_end_matches(" |").trim();
+        if !line.is_empty() {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_and_tokens_are_paired() {
+        let body = "# T\n<!--issueDescription-->\nVM **<!--$vmname-->Virtual machine<!--/$vmname-->** \
+                    at <!--$StartTime-->StartTime<!--/$StartTime-->.\n<!--/issueDescription-->\n\
+                    <!-- a comment -->\n<!--$vmname-->other<!--/$vmname-->";
+        let m = markers(body, |off| body[..off].matches('\n').count() + 1);
+        assert_eq!(m.sections.len(), 1);
+        assert_eq!(m.sections[0].name, "issueDescription");
+        assert_eq!(m.sections[0].line, 2);
+        assert!(m.sections[0].markdown.starts_with("VM **"));
+        let tokens: Vec<_> = m
+            .tokens
+            .iter()
+            .map(|t| (t.name.as_str(), t.default.as_str()))
+            .collect();
+        assert_eq!(
+            tokens,
+            [("vmname", "Virtual machine"), ("StartTime", "StartTime")]
+        );
+        assert!(m.unpaired.is_empty());
+    }
+
+    #[test]
+    fn unpaired_markers_are_reported_in_order() {
+        let body = "<!--/recommendedActions-->\ntext\n<!--issueDescription-->\n";
+        let m = markers(body, |_| 1);
+        let names: Vec<_> = m
+            .unpaired
+            .iter()
+            .map(|u| (u.name.as_str(), u.closing))
+            .collect();
+        assert_eq!(
+            names,
+            [("recommendedActions", true), ("issueDescription", false)]
+        );
+    }
+
+    #[test]
+    fn payload_follows_a_rule_line_only_when_json_starts() {
+        let body = "# T\n---\n{\"a\": 1}\n---\n";
+        let (md, json) = split_payload(body);
+        assert_eq!(md, "# T\n");
+        let (json, at) = json.expect("json");
+        assert_eq!(json.trim(), "{\"a\": 1}");
+        assert_eq!(&body[at..at + 1], "{");
+        let rule = "# T\ntext\n---\nmore text\n";
+        assert_eq!(split_payload(rule), (rule, None));
+    }
+
+    #[test]
+    fn json_text_keeps_labels_options_and_topic_names() {
+        let v: serde_json::Value = serde_json::from_str(
+            r#"{"title":"Form","formElements":[{"id":"x","displayLabel":"When did it start?",
+            "watermarkText":"Choose","dropdownOptions":[{"value":"a","text":"Option A"}]}],
+            "supportTopics":[{"id":"1","shortDescription":"Boot fails","searchTags":"boot;rdp"}]}"#,
+        )
+        .expect("json");
+        assert_eq!(
+            json_text(&v),
+            [
+                "Form",
+                "When did it start?",
+                "Option A",
+                "Boot fails",
+                "boot, rdp"
+            ]
+        );
+    }
+
+    #[test]
+    fn outline_strips_markup_and_keeps_token_defaults() {
+        let md = "# Boot <em>fails</em>\n\nThe VM **<!--$vmname-->web01<!--/$vmname-->** stopped.<br>\n\n\
+                  ## Fix it\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<table><tr><td>cell &amp; more</td></tr></table>\n";
+        let o = outline(md);
+        assert_eq!(o.h1.as_deref(), Some("Boot fails"));
+        assert_eq!(o.headings, ["Boot fails", "Fix it"]);
+        assert!(o.text.contains("The VM web01 stopped."), "{}", o.text);
+        assert!(o.text.contains("cell & more"), "{}", o.text);
+        assert!(!o.text.contains('<'), "{}", o.text);
+    }
+}

@@ -1,0 +1,5 @@
+//! One module per `kb` subcommand: each turns its arguments into calls to the library and
+//! writes the output.
+
+pub mod check;
+pub mod export;

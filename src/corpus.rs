@@ -1,0 +1,175 @@
+//! A folder of articles -> every [`Article`] in it, read in parallel, with the problems that
+//! only show across files (the same articleId twice, unreadable files).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::article::{Article, Code, Problem};
+
+/// A source file found under the articles root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Absolute or root-joined path on disk.
+    pub file: PathBuf,
+    /// Relative to the root, `/`-separated, with `.md`.
+    pub path: String,
+}
+
+/// Everything read from an articles folder.
+#[derive(Debug, Default)]
+pub struct Corpus {
+    /// Sorted by path.
+    pub articles: Vec<Article>,
+    /// Problems of files that yielded no article (unreadable files and entries). Problems of
+    /// an article, including a duplicate articleId, are in its own `problems`.
+    pub problems: Vec<Problem>,
+}
+
+/// Why a folder could not be read at all.
+#[derive(Debug, thiserror::Error)]
+pub enum CorpusError {
+    #[error("articles folder {path} cannot be read: {source}")]
+    Root {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("articles folder {0} is not a folder")]
+    NotADir(PathBuf),
+}
+
+/// Whether a file name is an article: `.md`, any case.
+pub fn is_article_name(name: &str) -> bool {
+    name.len() > 3 && name[name.len() - 3..].eq_ignore_ascii_case(".md")
+}
+
+/// Lists the `.md` files under `root`, sorted by path. Symbolic links are not followed, so a
+/// link can neither loop nor reach outside the tree; hidden entries (`.git`) are skipped.
+/// Entries that cannot be read become problems.
+pub fn list(root: &Path) -> Result<(Vec<SourceFile>, Vec<Problem>), CorpusError> {
+    let meta = std::fs::metadata(root).map_err(|source| CorpusError::Root {
+        path: root.to_owned(),
+        source,
+    })?;
+    if !meta.is_dir() {
+        return Err(CorpusError::NotADir(root.to_owned()));
+    }
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e
+                    .path()
+                    .map(|p| relative(root, p))
+                    .unwrap_or_else(|| ".".to_owned());
+                problems.push(Problem::new(Code::Unreadable, &path, 1, e.to_string()));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let Some(name) = entry.file_name().to_str() else {
+            // A name that is not UTF-8 cannot be addressed by a URL or an export record.
+            let path = relative(root, entry.path());
+            if is_article_name(&entry.file_name().to_string_lossy()) {
+                problems.push(Problem::new(
+                    Code::Unreadable,
+                    &path,
+                    1,
+                    "the file name is not valid UTF-8; rename the file".to_owned(),
+                ));
+            }
+            continue;
+        };
+        if !is_article_name(name) {
+            continue;
+        }
+        let path = relative(root, entry.path());
+        files.push(SourceFile {
+            file: entry.into_path(),
+            path,
+        });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok((files, problems))
+}
+
+/// `root/a/b.md` -> `a/b.md`.
+pub fn relative(root: &Path, file: &Path) -> String {
+    let rel = file.strip_prefix(root).unwrap_or(file);
+    let parts: Vec<_> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect();
+    parts.join("/")
+}
+
+/// Reads and parses one file; an unreadable file yields no article but a problem.
+pub fn read_one(source: &SourceFile) -> Result<Article, Problem> {
+    Article::from_file(&source.file, &source.path)
+        .map_err(|e| Problem::new(Code::Unreadable, &source.path, 1, e.to_string()))
+}
+
+/// Reads every article under `root` in parallel.
+pub fn load(root: &Path) -> Result<Corpus, CorpusError> {
+    let (files, mut problems) = list(root)?;
+    let results: Vec<Result<Article, Problem>> = files.par_iter().map(read_one).collect();
+    let mut articles = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(a) => articles.push(a),
+            Err(p) => problems.push(p),
+        }
+    }
+    mark_duplicate_ids(&mut articles);
+    Ok(Corpus { articles, problems })
+}
+
+/// Adds a `duplicate-article-id` error to every article whose articleId another article
+/// also has (compared case-insensitively), naming the other paths.
+pub fn mark_duplicate_ids(articles: &mut [Article]) {
+    let mut by_id: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, a) in articles.iter().enumerate() {
+        if !a.article_id.is_empty() {
+            by_id.entry(a.article_id.to_lowercase()).or_default().push(i);
+        }
+    }
+    let mut groups: Vec<&Vec<usize>> = by_id.values().filter(|v| v.len() > 1).collect();
+    groups.sort();
+    for group in groups {
+        for &i in group {
+            let others: Vec<&str> = group
+                .iter()
+                .filter(|&&j| j != i)
+                .map(|&j| articles[j].path.as_str())
+                .collect();
+            let article = &articles[i];
+            let line = article
+                .source
+                .lines()
+                .position(|l| l.to_ascii_lowercase().contains("articleid"))
+                .map_or(1, |n| n + 1);
+            let problem = Problem::new(
+                Code::DuplicateArticleId,
+                &article.path,
+                line,
+                format!(
+                    "articleId `{}` is also used by {}",
+                    article.article_id,
+                    others.join(", ")
+                ),
+            );
+            articles[i].problems.push(problem);
+            articles[i].problems.sort_by_key(|p| p.line);
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! selfhelp-kb: a searchable knowledge base of Azure self-help support articles.
+//!
+//! The data flows one way: [`article`] reads one file, [`corpus`] reads a folder of them,
+//! [`check`] and [`export`] report on and hand out what was read.
+
+pub mod article;
+pub mod check;
+pub mod cli;
+mod cmd;
+pub mod corpus;
+pub mod export;
+pub mod logging;
+
+pub use article::{Article, Code, Problem, Severity};
+pub use corpus::Corpus;
