@@ -22,6 +22,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Write every article as one JSON object per line, sorted by path.
     Export(ExportArgs),
+    /// Build or update the search index (incremental unless --full).
+    Index(IndexArgs),
 }
 
 /// Output format of `kb check`.
@@ -49,11 +51,31 @@ pub struct ExportArgs {
     pub articles: PathBuf,
 }
 
+#[derive(Debug, clap::Args)]
+pub struct IndexArgs {
+    /// Folder of articles, read recursively.
+    #[arg(long, default_value = "articles")]
+    pub articles: PathBuf,
+    /// Index directory.
+    #[arg(long, default_value = "index")]
+    pub index: PathBuf,
+    /// Rebuild every article instead of only new and changed ones.
+    #[arg(long)]
+    pub full: bool,
+    /// No progress bar and no summary line.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Print the report as JSON on standard output instead of the summary line.
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// Runs a parsed command line; the exit code is the command's verdict (1: `kb check` found
 /// errors).
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Check(args) => cmd::check::run(&args),
         Command::Export(args) => cmd::export::run(&args),
+        Command::Index(args) => cmd::index::run(&args),
     }
 }

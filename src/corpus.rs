@@ -140,7 +140,10 @@ pub fn mark_duplicate_ids(articles: &mut [Article]) {
     let mut by_id: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, a) in articles.iter().enumerate() {
         if !a.article_id.is_empty() {
-            by_id.entry(a.article_id.to_lowercase()).or_default().push(i);
+            by_id
+                .entry(a.article_id.to_lowercase())
+                .or_default()
+                .push(i);
         }
     }
     let mut groups: Vec<&Vec<usize>> = by_id.values().filter(|v| v.len() > 1).collect();

@@ -9,6 +9,7 @@ pub mod cli;
 mod cmd;
 pub mod corpus;
 pub mod export;
+pub mod index;
 pub mod logging;
 
 pub use article::{Article, Code, Problem, Severity};

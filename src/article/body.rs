@@ -103,13 +103,9 @@ pub fn markers(body: &str, line_of: impl Fn(usize) -> usize) -> Markers {
         if m.closing || used[i] {
             continue;
         }
-        let pair = found
-            .iter()
-            .enumerate()
-            .skip(i + 1)
-            .find(|(j, c)| {
-                !used[*j] && c.closing && c.token == m.token && c.name.eq_ignore_ascii_case(m.name)
-            });
+        let pair = found.iter().enumerate().skip(i + 1).find(|(j, c)| {
+            !used[*j] && c.closing && c.token == m.token && c.name.eq_ignore_ascii_case(m.name)
+        });
         let Some((j, close)) = pair else {
             result.unpaired.push(UnpairedMarker {
                 name: m.name.to_owned(),
@@ -263,9 +259,9 @@ pub fn outline(markdown: &str) -> Outline {
                 }
             }
             Event::SoftBreak | Event::HardBreak => push_text(&mut text, &mut heading, " "),
-            Event::End(
-                TagEnd::Paragraph | TagEnd::Item | TagEnd::CodeBlock | TagEnd::TableRow,
-            ) => text.push('\n'),
+            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::CodeBlock | TagEnd::TableRow) => {
+                text.push('\n')
+            }
             Event::End(TagEnd::TableCell) => text.push_str(" | "),
             _ => {}
         }
@@ -291,8 +287,7 @@ pub fn strip_markup(html: &str) -> String {
         let tail = &rest[lt..];
         let skip = if tail.starts_with("<!--") {
             tail.find("-->").map_or(tail.len(), |i| i + 3)
-        } else if tail[1..].starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!')
-        {
+        } else if tail[1..].starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!') {
             match tail.find('>') {
                 Some(i) => {
                     // Block-level tags separate words.

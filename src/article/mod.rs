@@ -123,8 +123,7 @@ impl Article {
                     Code::NoProperties,
                     path,
                     1,
-                    "no `<properties .../>` block; hint: every article starts with one"
-                        .to_owned(),
+                    "no `<properties .../>` block; hint: every article starts with one".to_owned(),
                 ));
                 (0, 0)
             }
@@ -196,11 +195,14 @@ impl Article {
         article.text = text;
         article.headings = outline.headings;
 
-        article.title = [&article.page_title, outline.h1.as_ref().unwrap_or(&String::new())]
-            .into_iter()
-            .map(|t| body::collapse_ws(t))
-            .find(|t| !t.is_empty())
-            .unwrap_or_else(|| file_stem(path).to_owned());
+        article.title = [
+            &article.page_title,
+            outline.h1.as_ref().unwrap_or(&String::new()),
+        ]
+        .into_iter()
+        .map(|t| body::collapse_ws(t))
+        .find(|t| !t.is_empty())
+        .unwrap_or_else(|| file_stem(path).to_owned());
         if outline.h1.is_none() {
             problems.push(Problem::new(
                 Code::NoH1,
@@ -263,7 +265,10 @@ impl Article {
                         ),
                     ));
                 }
-                if let Some(first) = self.extra.keys().find(|k| k.eq_ignore_ascii_case(&prop.key))
+                if let Some(first) = self
+                    .extra
+                    .keys()
+                    .find(|k| k.eq_ignore_ascii_case(&prop.key))
                 {
                     problems.push(Problem::new(
                         Code::DuplicateKey,
@@ -368,8 +373,16 @@ impl Article {
         let Some(start) = block_start else { return };
         let line = lines.line(start);
         let checks = [
-            (self.page_title.is_empty(), Code::MissingPageTitle, Key::PageTitle),
-            (self.article_id.is_empty(), Code::MissingArticleId, Key::ArticleId),
+            (
+                self.page_title.is_empty(),
+                Code::MissingPageTitle,
+                Key::PageTitle,
+            ),
+            (
+                self.article_id.is_empty(),
+                Code::MissingArticleId,
+                Key::ArticleId,
+            ),
             (
                 self.self_help_type.is_empty(),
                 Code::MissingSelfHelpType,

@@ -137,7 +137,10 @@ struct Scan {
 /// quotes runs to the next whitespace.
 fn scan_attributes(text: &str, from: usize) -> Scan {
     let mut properties = Vec::new();
-    let mut chars = text[from..].char_indices().map(|(i, c)| (i + from, c)).peekable();
+    let mut chars = text[from..]
+        .char_indices()
+        .map(|(i, c)| (i + from, c))
+        .peekable();
     loop {
         // Skip separators.
         while chars.next_if(|&(_, c)| c.is_whitespace()).is_some() {}
@@ -282,7 +285,10 @@ mod tests {
             keys(&block),
             [("pageTitle", "A & B"), ("service", "microsoft.compute")]
         );
-        assert_eq!(&text[block.start..block.end], &text[..text.find("/>").unwrap() + 2]);
+        assert_eq!(
+            &text[block.start..block.end],
+            &text[..text.find("/>").unwrap() + 2]
+        );
         assert_eq!(&text[block.properties[1].offset..][..7], "service");
     }
 
@@ -325,6 +331,9 @@ mod tests {
 
     #[test]
     fn lenient_unescape() {
-        assert_eq!(unescape_lenient("a &amp; b & c &#65;&#x42; &bogus;"), "a & b & c AB &bogus;");
+        assert_eq!(
+            unescape_lenient("a &amp; b & c &#65;&#x42; &bogus;"),
+            "a & b & c AB &bogus;"
+        );
     }
 }

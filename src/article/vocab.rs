@@ -128,7 +128,14 @@ pub fn canonical_self_help_type(value: &str) -> String {
 }
 
 /// The cloud environments, canonically spelled.
-pub const CLOUDS: &[&str] = &["public", "fairfax", "mooncake", "blackforest", "usnat", "ussec"];
+pub const CLOUDS: &[&str] = &[
+    "public",
+    "fairfax",
+    "mooncake",
+    "blackforest",
+    "usnat",
+    "ussec",
+];
 
 /// The canonical spelling of a cloud environment (`MoonCake` -> `mooncake`).
 pub fn canonical_cloud(value: &str) -> String {
@@ -142,7 +149,10 @@ mod tests {
     #[test]
     fn keys_match_in_any_case() {
         assert_eq!(Key::from_name("articleid"), Some(Key::ArticleId));
-        assert_eq!(Key::from_name("supportTopicIDs"), Some(Key::SupportTopicIds));
+        assert_eq!(
+            Key::from_name("supportTopicIDs"),
+            Some(Key::SupportTopicIds)
+        );
         assert_eq!(Key::from_name("MS.AUTHOR"), Some(Key::MsAuthor));
         assert_eq!(Key::from_name("articleTags"), None);
     }

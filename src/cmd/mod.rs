@@ -3,3 +3,5 @@
 
 pub mod check;
 pub mod export;
+pub mod index;
+mod progress;

@@ -1,0 +1,26 @@
+//! `kb index`.
+
+use std::process::ExitCode;
+
+use crate::cli::IndexArgs;
+use crate::index::{IndexOptions, Indexer};
+
+pub fn run(args: &IndexArgs) -> anyhow::Result<ExitCode> {
+    let mut indexer = Indexer::open(&args.index)?;
+    let progress = super::progress::bar(args.quiet || args.json, "indexing");
+    let report = indexer.sync(&args.articles, IndexOptions { full: args.full }, &progress)?;
+    progress.finish_and_clear();
+    indexer.finish()?;
+    if let Some(reason) = &report.rebuilt {
+        tracing::warn!("rebuilt the index: {reason}");
+    }
+    for p in &report.problems {
+        tracing::debug!("{p}");
+    }
+    if args.json {
+        println!("{}", serde_json::to_string(&report)?);
+    } else if !args.quiet {
+        println!("{report}");
+    }
+    Ok(ExitCode::SUCCESS)
+}

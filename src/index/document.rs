@@ -1,0 +1,133 @@
+//! Article <-> tantivy document: the one place that knows how an article is laid out in the
+//! index.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use tantivy::TantivyDocument;
+use tantivy::schema::{Facet, Value};
+
+use super::schema::{Fields, title_key};
+use crate::article::Article;
+
+/// The properties of an article as stored in the index: enough for a result list and an
+/// article page's properties panel without re-parsing.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StoredMeta {
+    pub path: String,
+    pub article_id: String,
+    pub title: String,
+    pub page_title: String,
+    pub description: String,
+    pub service: String,
+    pub resource: String,
+    pub self_help_type: String,
+    pub diagnostic_scenario: String,
+    pub support_topic_ids: Vec<String>,
+    pub product_pes_ids: Vec<String>,
+    pub resource_tags: Vec<String>,
+    pub cloud_environments: Vec<String>,
+    pub authors: Vec<String>,
+    pub ms_author: String,
+    pub ownership_id: String,
+    pub display_order: Option<i64>,
+    pub info_bubble_text: String,
+    pub extra: BTreeMap<String, String>,
+    /// Problems found when the article was indexed (code names), for the health page.
+    pub warnings: usize,
+}
+
+impl StoredMeta {
+    pub fn of(a: &Article) -> StoredMeta {
+        StoredMeta {
+            path: a.path.clone(),
+            article_id: a.article_id.clone(),
+            title: a.title.clone(),
+            page_title: a.page_title.clone(),
+            description: a.description.clone(),
+            service: a.service.clone(),
+            resource: a.resource.clone(),
+            self_help_type: a.self_help_type.clone(),
+            diagnostic_scenario: a.diagnostic_scenario.clone(),
+            support_topic_ids: a.support_topic_ids.clone(),
+            product_pes_ids: a.product_pes_ids.clone(),
+            resource_tags: a.resource_tags.clone(),
+            cloud_environments: a.cloud_environments.clone(),
+            authors: a.authors.clone(),
+            ms_author: a.ms_author.clone(),
+            ownership_id: a.ownership_id.clone(),
+            display_order: a.display_order,
+            info_bubble_text: a.info_bubble_text.clone(),
+            extra: a.extra.clone(),
+            warnings: a.problems.len(),
+        }
+    }
+}
+
+/// The facet of the resource: `/service/resource`, with `-` standing for a missing service.
+pub fn resource_facet(service: &str, resource: &str) -> Facet {
+    let service = if service.is_empty() { "-" } else { service };
+    Facet::from_path([service, resource])
+}
+
+/// Builds the document for an article whose file hashed to `hash`.
+pub fn to_document(f: &Fields, a: &Article, hash: &str) -> TantivyDocument {
+    let mut doc = TantivyDocument::new();
+    doc.add_text(f.path, &a.path);
+    doc.add_text(f.hash, hash);
+    if !a.article_id.is_empty() {
+        doc.add_text(f.article_id, &a.article_id);
+    }
+    for t in &a.support_topic_ids {
+        doc.add_text(f.topic, t);
+    }
+    for p in &a.product_pes_ids {
+        doc.add_text(f.pes, p);
+    }
+    doc.add_text(f.title, &a.title);
+    doc.add_text(f.title_exact, title_key(&a.title));
+    doc.add_text(f.title_sort, a.title.to_lowercase());
+    doc.add_text(f.description, &a.description);
+    doc.add_text(f.headings, a.headings.join("\n"));
+    doc.add_text(f.body, &a.text);
+    if !a.service.is_empty() {
+        doc.add_facet(f.service, Facet::from_path([a.service.as_str()]));
+    }
+    if !a.resource.is_empty() {
+        doc.add_facet(f.resource, resource_facet(&a.service, &a.resource));
+    }
+    for tag in &a.resource_tags {
+        doc.add_facet(f.tag, Facet::from_path([tag.as_str()]));
+    }
+    if !a.self_help_type.is_empty() {
+        doc.add_facet(f.r#type, Facet::from_path([a.self_help_type.as_str()]));
+    }
+    for cloud in &a.cloud_environments {
+        doc.add_facet(f.cloud, Facet::from_path([cloud.as_str()]));
+    }
+    if !a.diagnostic_scenario.is_empty() {
+        let scenario = a.diagnostic_scenario.to_lowercase();
+        doc.add_facet(f.scenario, Facet::from_path([scenario.as_str()]));
+    }
+    if let Some(order) = a.display_order {
+        doc.add_i64(f.display_order, order);
+    }
+    // Serializing a struct of strings cannot fail.
+    let meta = serde_json::to_vec(&StoredMeta::of(a)).unwrap_or_default();
+    doc.add_bytes(f.meta, &meta);
+    doc.add_text(f.source, &a.source);
+    doc
+}
+
+/// Reads the stored properties of a document.
+pub fn meta_of(f: &Fields, doc: &TantivyDocument) -> StoredMeta {
+    doc.get_first(f.meta)
+        .and_then(|v| v.as_bytes())
+        .and_then(|b| serde_json::from_slice(b).ok())
+        .unwrap_or_default()
+}
+
+/// Reads a stored text field.
+pub fn text_of<'a>(doc: &'a TantivyDocument, field: tantivy::schema::Field) -> &'a str {
+    doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("")
+}

@@ -1,0 +1,187 @@
+//! The tantivy schema: every field named once, in [`Fields`], with the analyzers it uses.
+
+use tantivy::Index;
+use tantivy::schema::{
+    FAST, FacetOptions, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
+    Stemmer, TextAnalyzer,
+};
+
+/// Full text: words, lower-cased, accents folded, English stems.
+pub const TEXT_ANALYZER: &str = "kb_text";
+/// Exact match: the whole value as one lower-cased token.
+pub const EXACT_ANALYZER: &str = "kb_exact";
+
+/// Field names as stored in the index; [`Fields`] holds their handles.
+pub mod names {
+    pub const PATH: &str = "path";
+    pub const HASH: &str = "hash";
+    pub const ARTICLE_ID: &str = "article_id";
+    pub const TOPIC: &str = "topic";
+    pub const PES: &str = "pes";
+    pub const TITLE: &str = "title";
+    pub const TITLE_EXACT: &str = "title_exact";
+    pub const TITLE_SORT: &str = "title_sort";
+    pub const DESCRIPTION: &str = "description";
+    pub const HEADINGS: &str = "headings";
+    pub const BODY: &str = "body";
+    pub const SERVICE: &str = "service";
+    pub const RESOURCE: &str = "resource";
+    pub const TAG: &str = "tag";
+    pub const TYPE: &str = "type";
+    pub const CLOUD: &str = "cloud";
+    pub const SCENARIO: &str = "scenario";
+    pub const DISPLAY_ORDER: &str = "display_order";
+    pub const META: &str = "meta";
+    pub const SOURCE: &str = "source";
+}
+
+/// Handles of every field of the schema.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    /// Relative path with `.md`: the document's key. Exact, case kept.
+    pub path: Field,
+    /// blake3 of the file's bytes, hex: what incremental indexing compares.
+    pub hash: Field,
+    pub article_id: Field,
+    /// Support topic IDs, one exact term each.
+    pub topic: Field,
+    pub pes: Field,
+    pub title: Field,
+    /// The normalized whole title, for the exact-title boost.
+    pub title_exact: Field,
+    /// Lower-cased title as a fast column, for browse order.
+    pub title_sort: Field,
+    pub description: Field,
+    pub headings: Field,
+    /// The body's plain text, stored for snippets.
+    pub body: Field,
+    /// Facets: `/service`, `/service/resource`, `/tag`, `/type`, `/cloud`, `/scenario`.
+    pub service: Field,
+    pub resource: Field,
+    pub tag: Field,
+    pub r#type: Field,
+    pub cloud: Field,
+    pub scenario: Field,
+    pub display_order: Field,
+    /// The parsed properties as JSON, for result lists without re-parsing.
+    pub meta: Field,
+    /// The article's text as read (raw Markdown), for article pages.
+    pub source: Field,
+}
+
+impl Fields {
+    /// Builds the schema and the handles into it.
+    pub fn build() -> (Schema, Fields) {
+        let mut b = Schema::builder();
+        let text = |stored: bool| {
+            let indexing = TextFieldIndexing::default()
+                .set_tokenizer(TEXT_ANALYZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+            let opts = TextOptions::default().set_indexing_options(indexing);
+            if stored { opts.set_stored() } else { opts }
+        };
+        let exact = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(EXACT_ANALYZER)
+                .set_index_option(IndexRecordOption::Basic)
+                .set_fieldnorms(false),
+        );
+        let facet = FacetOptions::default();
+        let fields = Fields {
+            path: b.add_text_field(names::PATH, STRING | STORED | FAST),
+            hash: b.add_text_field(names::HASH, STRING | FAST),
+            article_id: b.add_text_field(names::ARTICLE_ID, exact.clone()),
+            topic: b.add_text_field(names::TOPIC, exact.clone()),
+            pes: b.add_text_field(names::PES, exact.clone()),
+            title: b.add_text_field(names::TITLE, text(true)),
+            title_exact: b.add_text_field(names::TITLE_EXACT, exact),
+            title_sort: b.add_text_field(names::TITLE_SORT, FAST),
+            description: b.add_text_field(names::DESCRIPTION, text(false)),
+            headings: b.add_text_field(names::HEADINGS, text(false)),
+            body: b.add_text_field(names::BODY, text(true)),
+            service: b.add_facet_field(names::SERVICE, facet.clone()),
+            resource: b.add_facet_field(names::RESOURCE, facet.clone()),
+            tag: b.add_facet_field(names::TAG, facet.clone()),
+            r#type: b.add_facet_field(names::TYPE, facet.clone()),
+            cloud: b.add_facet_field(names::CLOUD, facet.clone()),
+            scenario: b.add_facet_field(names::SCENARIO, facet),
+            display_order: b.add_i64_field(names::DISPLAY_ORDER, FAST),
+            meta: b.add_bytes_field(names::META, STORED),
+            source: b.add_text_field(names::SOURCE, STORED),
+        };
+        (b.build(), fields)
+    }
+
+    /// The handles of an opened index's schema; `None` when a field is missing (an index
+    /// written by another version).
+    pub fn from_schema(schema: &Schema) -> Option<Fields> {
+        let f = |name: &str| schema.get_field(name).ok();
+        Some(Fields {
+            path: f(names::PATH)?,
+            hash: f(names::HASH)?,
+            article_id: f(names::ARTICLE_ID)?,
+            topic: f(names::TOPIC)?,
+            pes: f(names::PES)?,
+            title: f(names::TITLE)?,
+            title_exact: f(names::TITLE_EXACT)?,
+            title_sort: f(names::TITLE_SORT)?,
+            description: f(names::DESCRIPTION)?,
+            headings: f(names::HEADINGS)?,
+            body: f(names::BODY)?,
+            service: f(names::SERVICE)?,
+            resource: f(names::RESOURCE)?,
+            tag: f(names::TAG)?,
+            r#type: f(names::TYPE)?,
+            cloud: f(names::CLOUD)?,
+            scenario: f(names::SCENARIO)?,
+            display_order: f(names::DISPLAY_ORDER)?,
+            meta: f(names::META)?,
+            source: f(names::SOURCE)?,
+        })
+    }
+}
+
+/// The full-text analyzer, also used to analyze query words the same way.
+pub fn text_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+/// The exact-match analyzer.
+pub fn exact_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(RawTokenizer::default())
+        .filter(LowerCaser)
+        .build()
+}
+
+/// Registers the analyzers the schema names; needed on every opened index.
+pub fn register_analyzers(index: &Index) {
+    index.tokenizers().register(TEXT_ANALYZER, text_analyzer());
+    index
+        .tokenizers()
+        .register(EXACT_ANALYZER, exact_analyzer());
+}
+
+/// The whole-title key compared for the exact-title boost: lower-case words joined by one
+/// space, punctuation dropped, so `"VM: boot fails!"` and `vm boot fails` agree.
+pub fn title_key(title: &str) -> String {
+    let mut out = String::with_capacity(title.len());
+    for word in title
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    out
+}

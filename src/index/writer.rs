@@ -1,0 +1,409 @@
+//! The write side: bring an index in line with an articles folder.
+//!
+//! Incremental by content hash: only new or changed files are parsed and (re)added, removed
+//! files are deleted, and everything lands in one commit, so a reader sees either the old
+//! state or the new one. tantivy writes a commit by atomically replacing `meta.json`, which
+//! is what makes a `kill -9` at any moment harmless: the previous commit stays the index.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use indicatif::ProgressBar;
+use rayon::prelude::*;
+use tantivy::directory::MmapDirectory;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
+
+use super::document::to_document;
+use super::error::IndexError;
+use super::reader::check_version;
+use super::schema::{Fields, register_analyzers};
+use super::{CommitPayload, SCHEMA_VERSION};
+use crate::article::{Article, Code, Problem, Severity};
+use crate::corpus::{self, SourceFile};
+
+/// Memory for tantivy's indexing threads in all; they flush a segment when it is used up.
+const WRITER_BUDGET: usize = 128 * 1024 * 1024;
+/// Our own lock, taken before anything is read or removed, so that two `kb index` never
+/// race (tantivy's lock is only taken once the writer exists).
+const LOCK_FILE: &str = ".kb-writer.lock";
+
+/// How to bring the index in line.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IndexOptions {
+    /// Re-add every article, not only new and changed ones.
+    pub full: bool,
+}
+
+/// What one run did.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct IndexReport {
+    /// Articles in the index after the run.
+    pub articles: usize,
+    pub added: usize,
+    pub updated: usize,
+    pub removed: usize,
+    pub unchanged: usize,
+    pub warnings: usize,
+    pub errors: usize,
+    pub seconds: f64,
+    /// Problems of the articles parsed in this run and of unreadable files.
+    pub problems: Vec<Problem>,
+    /// Set when an index of another schema version was thrown away first.
+    pub rebuilt: Option<String>,
+}
+
+impl IndexReport {
+    /// True when the run changed what the index holds.
+    pub fn changed(&self) -> bool {
+        self.added + self.updated + self.removed > 0
+    }
+}
+
+impl std::fmt::Display for IndexReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "indexed {} articles: added {}, updated {}, removed {}, unchanged {}; {} warnings; \
+             {:.2} s",
+            self.articles,
+            self.added,
+            self.updated,
+            self.removed,
+            self.unchanged,
+            self.warnings,
+            self.seconds
+        )?;
+        if self.errors > 0 {
+            write!(f, " ({} errors)", self.errors)?;
+        }
+        Ok(())
+    }
+}
+
+/// The one writer of an index directory.
+pub struct Indexer {
+    index: Index,
+    writer: IndexWriter,
+    reader: IndexReader,
+    fields: Fields,
+    dir: PathBuf,
+    rebuilt: Option<String>,
+    _lock: File,
+}
+
+impl Indexer {
+    /// Opens the index in `dir` for writing, creating it when missing and rebuilding it from
+    /// scratch when it has another schema version. Fails at once when another writer holds it.
+    pub fn open(dir: &Path) -> Result<Indexer, IndexError> {
+        std::fs::create_dir_all(dir).map_err(IndexError::io(dir))?;
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join(LOCK_FILE))
+            .map_err(IndexError::io(dir))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(IndexError::Locked {
+                    dir: dir.to_owned(),
+                });
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(IndexError::io(dir)(e)),
+        }
+        let mut rebuilt = None;
+        let index = if dir.join("meta.json").is_file() {
+            let index = open_dir(dir)?;
+            match check_version(&index, dir) {
+                Ok(_) => index,
+                Err(e @ IndexError::SchemaVersion { .. }) => {
+                    tracing::warn!("{e}: rebuilding");
+                    rebuilt = Some(e.to_string());
+                    drop(index);
+                    remove_index_files(dir)?;
+                    create(dir)?
+                }
+                Err(e) => return Err(e),
+            }
+        } else {
+            create(dir)?
+        };
+        register_analyzers(&index);
+        let fields =
+            Fields::from_schema(&index.schema()).ok_or_else(|| IndexError::SchemaVersion {
+                dir: dir.to_owned(),
+                found: "unknown".to_owned(),
+                expected: SCHEMA_VERSION,
+            })?;
+        let threads = std::thread::available_parallelism()
+            .map_or(2, |n| n.get())
+            .clamp(1, 4);
+        let writer = index
+            .writer_with_num_threads(threads, WRITER_BUDGET)
+            .map_err(IndexError::tantivy(dir))?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(IndexError::tantivy(dir))?;
+        Ok(Indexer {
+            index,
+            writer,
+            reader,
+            fields,
+            dir: dir.to_owned(),
+            rebuilt,
+            _lock: lock,
+        })
+    }
+
+    /// The index this writer writes, for a reader in the same process.
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Brings the index in line with the articles under `root`, in one commit.
+    pub fn sync(
+        &mut self,
+        root: &Path,
+        opts: IndexOptions,
+        progress: &ProgressBar,
+    ) -> Result<IndexReport, IndexError> {
+        let started = Instant::now();
+        let (files, listing_problems) = corpus::list(root)?;
+        tracing::debug!("listed {} files in {:?}", files.len(), started.elapsed());
+        let existing = self.existing()?;
+        tracing::debug!(
+            "read {} indexed hashes in {:?}",
+            existing.len(),
+            started.elapsed()
+        );
+        progress.set_length(files.len() as u64);
+
+        if opts.full {
+            self.writer
+                .delete_all_documents()
+                .map_err(IndexError::tantivy(&self.dir))?;
+        }
+        let counts = Counts::default();
+        let fields = self.fields;
+        let writer = &self.writer;
+        let outcomes: Vec<Result<Vec<Problem>, IndexError>> = files
+            .par_iter()
+            .map(|file| {
+                let r = index_file(writer, &fields, file, &existing, opts.full, &counts);
+                progress.inc(1);
+                r.map_err(IndexError::tantivy(&self.dir))
+            })
+            .collect();
+        tracing::debug!("read and added files in {:?}", started.elapsed());
+        let mut problems = listing_problems;
+        for o in outcomes {
+            problems.extend(o?);
+        }
+
+        let present: std::collections::HashSet<&str> =
+            files.iter().map(|f| f.path.as_str()).collect();
+        let mut removed = 0;
+        for path in existing.keys() {
+            if !present.contains(path.as_str()) {
+                if !opts.full {
+                    self.writer
+                        .delete_term(Term::from_field_text(self.fields.path, path));
+                }
+                removed += 1;
+            }
+        }
+
+        let (added, updated, unchanged, unreadable) = counts.get();
+        let payload = CommitPayload {
+            schema_version: SCHEMA_VERSION,
+            articles: std::path::absolute(root)
+                .unwrap_or_else(|_| root.to_owned())
+                .display()
+                .to_string(),
+        };
+        let same_root = self
+            .index
+            .load_metas()
+            .ok()
+            .and_then(|m| m.payload)
+            .and_then(|p| serde_json::from_str::<CommitPayload>(&p).ok())
+            .is_some_and(|p| p.articles == payload.articles);
+        let changed = opts.full || added + updated + removed > 0;
+        if changed || !same_root {
+            let mut prepared = self
+                .writer
+                .prepare_commit()
+                .map_err(IndexError::tantivy(&self.dir))?;
+            prepared.set_payload(&serde_json::to_string(&payload).unwrap_or_default());
+            prepared.commit().map_err(IndexError::tantivy(&self.dir))?;
+        }
+        problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+        let errors = problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+            .count();
+        Ok(IndexReport {
+            articles: files.len() - unreadable,
+            added,
+            updated,
+            removed,
+            unchanged,
+            warnings: problems.len() - errors,
+            errors,
+            seconds: started.elapsed().as_secs_f64(),
+            problems,
+            rebuilt: self.rebuilt.take(),
+        })
+    }
+
+    /// Waits for background segment merges to end, then releases the index.
+    pub fn finish(self) -> Result<(), IndexError> {
+        let dir = self.dir.clone();
+        self.writer
+            .wait_merging_threads()
+            .map_err(IndexError::tantivy(&dir))
+    }
+
+    /// Path -> content hash of every live document of the last commit.
+    fn existing(&self) -> Result<HashMap<String, String>, IndexError> {
+        let t = IndexError::tantivy;
+        self.reader.reload().map_err(t(&self.dir))?;
+        let searcher = self.reader.searcher();
+        let mut out = HashMap::new();
+        for segment in searcher.segment_readers() {
+            let ff = segment.fast_fields();
+            let (Some(paths), Some(hashes)) = (
+                ff.str(super::names::PATH).map_err(t(&self.dir))?,
+                ff.str(super::names::HASH).map_err(t(&self.dir))?,
+            ) else {
+                continue;
+            };
+            let io = |e: std::io::Error| t(&self.dir)(e.into());
+            let path_terms = super::all_terms(&paths).map_err(io)?;
+            let hash_terms = super::all_terms(&hashes).map_err(io)?;
+            for doc in segment.doc_ids_alive() {
+                let (Some(p), Some(h)) =
+                    (paths.term_ords(doc).next(), hashes.term_ords(doc).next())
+                else {
+                    continue;
+                };
+                if let (Some(p), Some(h)) = (path_terms.get(p as usize), hash_terms.get(h as usize))
+                {
+                    out.insert(p.clone(), h.clone());
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[derive(Default)]
+struct Counts {
+    added: AtomicUsize,
+    updated: AtomicUsize,
+    unchanged: AtomicUsize,
+    unreadable: AtomicUsize,
+}
+
+impl Counts {
+    fn get(&self) -> (usize, usize, usize, usize) {
+        let l = |a: &AtomicUsize| a.load(Ordering::Relaxed);
+        (
+            l(&self.added),
+            l(&self.updated),
+            l(&self.unchanged),
+            l(&self.unreadable),
+        )
+    }
+}
+
+/// Reads, hashes and (when new or changed) parses and adds one file; returns its problems.
+fn index_file(
+    writer: &IndexWriter,
+    fields: &Fields,
+    file: &SourceFile,
+    existing: &HashMap<String, String>,
+    full: bool,
+    counts: &Counts,
+) -> tantivy::Result<Vec<Problem>> {
+    let bytes = match std::fs::read(&file.file) {
+        Ok(b) => b,
+        Err(e) => {
+            counts.unreadable.fetch_add(1, Ordering::Relaxed);
+            return Ok(vec![Problem::new(
+                Code::Unreadable,
+                &file.path,
+                1,
+                e.to_string(),
+            )]);
+        }
+    };
+    let hash = blake3::hash(&bytes).to_hex();
+    let previous = existing.get(&file.path);
+    if !full && previous.is_some_and(|h| h.as_str() == hash.as_str()) {
+        counts.unchanged.fetch_add(1, Ordering::Relaxed);
+        return Ok(Vec::new());
+    }
+    let article = Article::parse(&file.path, &bytes);
+    if previous.is_some() {
+        if !full {
+            writer.delete_term(Term::from_field_text(fields.path, &file.path));
+        }
+        counts.updated.fetch_add(1, Ordering::Relaxed);
+    } else {
+        counts.added.fetch_add(1, Ordering::Relaxed);
+    }
+    writer.add_document(to_document(fields, &article, hash.as_str()))?;
+    Ok(article.problems)
+}
+
+fn open_dir(dir: &Path) -> Result<Index, IndexError> {
+    let mmap = MmapDirectory::open(dir).map_err(|e| IndexError::Io {
+        dir: dir.to_owned(),
+        source: std::io::Error::other(e.to_string()),
+    })?;
+    Index::open(mmap).map_err(IndexError::tantivy(dir))
+}
+
+fn create(dir: &Path) -> Result<Index, IndexError> {
+    let (schema, _) = Fields::build();
+    let index = Index::builder()
+        .schema(schema)
+        .create_in_dir(dir)
+        .map_err(IndexError::tantivy(dir))?;
+    Ok(index)
+}
+
+/// Removes the files of a tantivy index (those it lists as managed, and its meta files),
+/// leaving anything else in the directory alone.
+fn remove_index_files(dir: &Path) -> Result<(), IndexError> {
+    let managed: Vec<String> = std::fs::read(dir.join(".managed.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
+    for name in managed
+        .iter()
+        .map(String::as_str)
+        .chain(["meta.json", ".managed.json"])
+    {
+        // Only plain names: the list comes from a file on disk.
+        if name.contains('/') || name.contains("..") {
+            continue;
+        }
+        match std::fs::remove_file(dir.join(name)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(IndexError::io(dir)(e)),
+        }
+    }
+    Ok(())
+}
