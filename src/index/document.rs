@@ -128,6 +128,6 @@ pub fn meta_of(f: &Fields, doc: &TantivyDocument) -> StoredMeta {
 }
 
 /// Reads a stored text field.
-pub fn text_of<'a>(doc: &'a TantivyDocument, field: tantivy::schema::Field) -> &'a str {
+pub fn text_of(doc: &TantivyDocument, field: tantivy::schema::Field) -> &str {
     doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("")
 }
