@@ -24,6 +24,10 @@ pub enum Command {
     Export(ExportArgs),
     /// Build or update the search index (incremental unless --full).
     Index(IndexArgs),
+    /// Search the index: a table, or the SearchResponse as JSON.
+    Search(SearchArgs),
+    /// Measure search quality and latency against ground-truth query sets.
+    Eval(EvalArgs),
 }
 
 /// Output format of `kb check`.
@@ -70,6 +74,61 @@ pub struct IndexArgs {
     pub json: bool,
 }
 
+#[derive(Debug, clap::Args)]
+pub struct SearchArgs {
+    /// Index directory.
+    #[arg(long, default_value = "index")]
+    pub index: PathBuf,
+    /// Only articles listing this support topic ID.
+    #[arg(long)]
+    pub topic: Option<String>,
+    /// Service filter (repeat for several: any of them).
+    #[arg(long)]
+    pub service: Vec<String>,
+    /// Resource filter (repeatable).
+    #[arg(long)]
+    pub resource: Vec<String>,
+    /// Resource tag filter (repeatable).
+    #[arg(long)]
+    pub tag: Vec<String>,
+    /// selfHelpType filter (repeatable).
+    #[arg(long = "type")]
+    pub r#type: Vec<String>,
+    /// Cloud filter (repeatable).
+    #[arg(long)]
+    pub cloud: Vec<String>,
+    /// Diagnostic scenario filter (repeatable).
+    #[arg(long)]
+    pub scenario: Vec<String>,
+    /// Hits per page (at most 100).
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+    /// Page number, from 1.
+    #[arg(long, default_value_t = 1)]
+    pub page: usize,
+    /// Print the SearchResponse as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// The query: words, "phrases", -exclusions, field:value filters. None: browse.
+    pub query: Vec<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EvalArgs {
+    /// Index directory (built from the corpus the queries were made for).
+    #[arg(long, default_value = "index")]
+    pub index: PathBuf,
+    /// Folder with topics.tsv, services.tsv, known_items.tsv, typo_items.tsv, freetext.txt.
+    #[arg(long)]
+    pub queries: PathBuf,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// List every known-item and typo query whose target is not the first hit.
+    #[arg(long)]
+    pub misses: bool,
+}
+
 /// Runs a parsed command line; the exit code is the command's verdict (1: `kb check` found
 /// errors).
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -77,5 +136,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check(args) => cmd::check::run(&args),
         Command::Export(args) => cmd::export::run(&args),
         Command::Index(args) => cmd::index::run(&args),
+        Command::Search(args) => cmd::search::run(&args),
+        Command::Eval(args) => cmd::eval::run(&args),
     }
 }

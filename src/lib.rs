@@ -5,12 +5,14 @@
 
 pub mod article;
 pub mod check;
+pub mod eval;
 pub mod cli;
 mod cmd;
 pub mod corpus;
 pub mod export;
 pub mod index;
 pub mod logging;
+pub mod search;
 
 pub use article::{Article, Code, Problem, Severity};
 pub use corpus::Corpus;

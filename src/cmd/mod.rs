@@ -3,5 +3,7 @@
 
 pub mod check;
 pub mod export;
+pub mod eval;
 pub mod index;
+pub mod search;
 mod progress;

@@ -1,0 +1,59 @@
+//! `kb search`.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use crate::cli::SearchArgs;
+use crate::index::KbIndex;
+use crate::search::{SearchRequest, Searcher};
+
+pub fn run(args: &SearchArgs) -> anyhow::Result<ExitCode> {
+    let searcher = Searcher::new(KbIndex::open(&args.index)?);
+    let req = SearchRequest {
+        q: args.query.join(" "),
+        topic: args.topic.clone(),
+        service: args.service.clone(),
+        resource: args.resource.clone(),
+        tag: args.tag.clone(),
+        r#type: args.r#type.clone(),
+        cloud: args.cloud.clone(),
+        scenario: args.scenario.clone(),
+        page: args.page,
+        per_page: args.limit,
+        ..SearchRequest::default()
+    };
+    let resp = searcher.search(&req)?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if args.json {
+        serde_json::to_writer(&mut out, &resp)?;
+        writeln!(out)?;
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let first = (resp.page - 1) * resp.per_page;
+    writeln!(
+        out,
+        "{} results{} ({:.2} ms), page {}",
+        resp.total,
+        if resp.relaxed { " matching any word" } else { "" },
+        resp.took_ms,
+        resp.page
+    )?;
+    for (i, hit) in resp.hits.iter().enumerate() {
+        let kind = if hit.self_help_type.is_empty() {
+            "-"
+        } else {
+            &hit.self_help_type
+        };
+        let service = if hit.service.is_empty() {
+            "-"
+        } else {
+            &hit.service
+        };
+        writeln!(out, "{:>4}. {}", first + i + 1, hit.title)?;
+        writeln!(out, "      {}  [{kind}, {service}]", hit.path)?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}

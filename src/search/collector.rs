@@ -1,0 +1,328 @@
+//! One pass over the documents matching the text part of a query: disjunctive facet counts
+//! and the top of the result list at the same time.
+//!
+//! Facet filters are not part of the tantivy query. For each matching document the collector
+//! checks every facet filter; a document that passes all of them is a hit and counts for
+//! every facet, one that fails exactly one facet's filter counts for that facet only (it is
+//! what ticking another value of that facet would add). That is the disjunctive count the
+//! sidebar needs, for the price of one query instead of one per facet.
+
+use std::cmp::Ordering;
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::{Column, StrColumn};
+use tantivy::fastfield::FacetReader;
+use tantivy::{DocId, Score, SegmentReader};
+
+use crate::index::names;
+
+/// The six facets, in the order of [`FACET_FIELDS`].
+pub const FACETS: usize = 6;
+/// Index field of each facet.
+pub const FACET_FIELDS: [&str; FACETS] = [
+    names::SERVICE,
+    names::RESOURCE,
+    names::TAG,
+    names::TYPE,
+    names::CLOUD,
+    names::SCENARIO,
+];
+const RESOURCE: usize = 1;
+
+/// How hits are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// Score, then path.
+    Relevance,
+    /// displayOrder where set (ascending), then title, then path.
+    DisplayOrder,
+    /// Title, then path.
+    Title,
+}
+
+/// What the collector is asked for.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// Selected values per facet (lower-case); an empty list is no filter.
+    pub selected: [Vec<String>; FACETS],
+    /// How many of the best hits to return (offset + page size).
+    pub top: usize,
+    pub order: Order,
+}
+
+/// One hit of the top list.
+#[derive(Debug, Clone)]
+pub struct TopHit {
+    pub score: Score,
+    pub address: tantivy::DocAddress,
+    pub path: String,
+    sort_title: String,
+    display_order: Option<i64>,
+}
+
+/// What the collector returns.
+#[derive(Debug, Default)]
+pub struct Fruit {
+    /// Documents passing every filter.
+    pub total: usize,
+    /// Best first.
+    pub top: Vec<TopHit>,
+    /// (value, count) per facet, unsorted.
+    pub facets: [Vec<(String, u64)>; FACETS],
+}
+
+pub struct FacetTopCollector {
+    pub request: Request,
+}
+
+impl FacetTopCollector {
+    fn compare(order: Order, a: &TopHit, b: &TopHit) -> Ordering {
+        match order {
+            Order::Relevance => b
+                .score
+                .partial_cmp(&a.score)
+                .unwrap_or(Ordering::Equal)
+                .then_with(|| a.path.cmp(&b.path)),
+            Order::DisplayOrder => display_key(a)
+                .cmp(&display_key(b))
+                .then_with(|| a.sort_title.cmp(&b.sort_title))
+                .then_with(|| a.path.cmp(&b.path)),
+            Order::Title => a
+                .sort_title
+                .cmp(&b.sort_title)
+                .then_with(|| a.path.cmp(&b.path)),
+        }
+    }
+}
+
+fn display_key(h: &TopHit) -> (bool, i64) {
+    (h.display_order.is_none(), h.display_order.unwrap_or(0))
+}
+
+impl Collector for FacetTopCollector {
+    type Fruit = Fruit;
+    type Child = SegmentFacetTop;
+
+    fn for_segment(
+        &self,
+        segment_ord: u32,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentFacetTop> {
+        let mut facets = Vec::with_capacity(FACETS);
+        for (i, name) in FACET_FIELDS.iter().enumerate() {
+            let facet_reader = reader.facet_reader(name)?;
+            let values = facet_values(&facet_reader, i == RESOURCE)?;
+            let selected = &self.request.selected[i];
+            let allowed = if selected.is_empty() {
+                None
+            } else {
+                Some(
+                    values
+                        .iter()
+                        .map(|(full, value)| {
+                            selected.iter().any(|s| s == value || s == full)
+                        })
+                        .collect::<Vec<bool>>(),
+                )
+            };
+            facets.push(SegmentFacet {
+                counts: vec![0; values.len()],
+                values,
+                allowed,
+                reader: facet_reader,
+            });
+        }
+        let ff = reader.fast_fields();
+        let missing = |name: &str| {
+            tantivy::TantivyError::SchemaError(format!("fast field {name} is missing"))
+        };
+        Ok(SegmentFacetTop {
+            segment_ord,
+            order: self.request.order,
+            top: self.request.top,
+            facets,
+            candidates: Vec::new(),
+            total: 0,
+            paths: ff.str(names::PATH)?.ok_or_else(|| missing(names::PATH))?,
+            titles: ff
+                .str(names::TITLE_SORT)?
+                .ok_or_else(|| missing(names::TITLE_SORT))?,
+            display_order: ff.i64(names::DISPLAY_ORDER)?,
+            fails: Vec::with_capacity(FACETS),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.request.order == Order::Relevance
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Fruit>) -> tantivy::Result<Fruit> {
+        let mut out = Fruit::default();
+        let mut maps: [std::collections::HashMap<String, u64>; FACETS] = Default::default();
+        for fruit in fruits {
+            out.total += fruit.total;
+            out.top.extend(fruit.top);
+            for (map, values) in maps.iter_mut().zip(fruit.facets) {
+                for (value, count) in values {
+                    *map.entry(value).or_default() += count;
+                }
+            }
+        }
+        let order = self.request.order;
+        out.top.sort_by(|a, b| Self::compare(order, a, b));
+        out.top.truncate(self.request.top);
+        for (slot, map) in out.facets.iter_mut().zip(maps) {
+            *slot = map.into_iter().collect();
+        }
+        Ok(out)
+    }
+}
+
+/// `(full value, shown value)` for every ordinal of a facet in one segment. For resources
+/// the full value is `service/resource` and the shown one the resource alone.
+fn facet_values(reader: &FacetReader, resource: bool) -> tantivy::Result<Vec<(String, String)>> {
+    let mut stream = reader.facet_dict().stream()?;
+    let mut out = Vec::with_capacity(reader.num_facets());
+    while stream.advance() {
+        let key = String::from_utf8_lossy(stream.key());
+        // Encoded facets separate their steps with a NUL byte.
+        let steps: Vec<&str> = key.split('\0').collect();
+        let shown = steps.last().copied().unwrap_or_default().to_owned();
+        let full = if resource { steps.join("/") } else { shown.clone() };
+        out.push((full, shown));
+    }
+    Ok(out)
+}
+
+struct SegmentFacet {
+    reader: FacetReader,
+    values: Vec<(String, String)>,
+    /// Per ordinal: selected by the filter. `None`: no filter on this facet.
+    allowed: Option<Vec<bool>>,
+    counts: Vec<u64>,
+}
+
+impl SegmentFacet {
+    fn passes(&self, doc: DocId) -> bool {
+        match &self.allowed {
+            None => true,
+            Some(allowed) => self
+                .reader
+                .facet_ords(doc)
+                .any(|o| allowed.get(o as usize).copied().unwrap_or(false)),
+        }
+    }
+
+    fn count(&mut self, doc: DocId) {
+        for ord in self.reader.facet_ords(doc) {
+            if let Some(c) = self.counts.get_mut(ord as usize) {
+                *c += 1;
+            }
+        }
+    }
+}
+
+pub struct SegmentFacetTop {
+    segment_ord: u32,
+    order: Order,
+    top: usize,
+    facets: Vec<SegmentFacet>,
+    /// (score, doc) of every hit; cut to the best `top` at harvest.
+    candidates: Vec<(Score, DocId)>,
+    total: usize,
+    paths: StrColumn,
+    titles: StrColumn,
+    display_order: Column<i64>,
+    fails: Vec<usize>,
+}
+
+impl SegmentCollector for SegmentFacetTop {
+    type Fruit = Fruit;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        self.fails.clear();
+        for (i, facet) in self.facets.iter().enumerate() {
+            if !facet.passes(doc) {
+                self.fails.push(i);
+                if self.fails.len() > 1 {
+                    return;
+                }
+            }
+        }
+        match self.fails.first() {
+            None => {
+                for facet in &mut self.facets {
+                    facet.count(doc);
+                }
+                self.total += 1;
+                if self.top > 0 {
+                    self.candidates.push((score, doc));
+                }
+            }
+            Some(&only) => self.facets[only].count(doc),
+        }
+    }
+
+    fn harvest(self) -> Fruit {
+        let first_ord = |col: &StrColumn, doc: DocId| col.term_ords(doc).next().unwrap_or(0);
+        // Ordinals sort like their strings within a segment, so the segment's best can be
+        // chosen before any string is looked up.
+        let key = |&(score, doc): &(Score, DocId)| -> (Score, i64, u64, u64) {
+            let path = first_ord(&self.paths, doc);
+            match self.order {
+                Order::Relevance => (-score, 0, 0, path),
+                Order::DisplayOrder => {
+                    let order = self.display_order.first(doc).unwrap_or(i64::MAX);
+                    (0.0, order, first_ord(&self.titles, doc), path)
+                }
+                Order::Title => (0.0, 0, first_ord(&self.titles, doc), path),
+            }
+        };
+        let mut keyed: Vec<((Score, i64, u64, u64), DocId, Score)> = self
+            .candidates
+            .iter()
+            .map(|c| (key(c), c.1, c.0))
+            .collect();
+        let cmp = |a: &((Score, i64, u64, u64), DocId, Score),
+                   b: &((Score, i64, u64, u64), DocId, Score)| {
+            a.0.partial_cmp(&b.0).unwrap_or(Ordering::Equal)
+        };
+        if keyed.len() > self.top {
+            keyed.select_nth_unstable_by(self.top, cmp);
+            keyed.truncate(self.top);
+        }
+        let mut top = Vec::with_capacity(keyed.len());
+        for (_, doc, score) in keyed {
+            let mut path = String::new();
+            let _ = self.paths.ord_to_str(first_ord(&self.paths, doc), &mut path);
+            let mut sort_title = String::new();
+            if self.order != Order::Relevance {
+                let _ = self
+                    .titles
+                    .ord_to_str(first_ord(&self.titles, doc), &mut sort_title);
+            }
+            top.push(TopHit {
+                score,
+                address: tantivy::DocAddress::new(self.segment_ord, doc),
+                path,
+                sort_title,
+                display_order: self.display_order.first(doc),
+            });
+        }
+        let mut facets: [Vec<(String, u64)>; FACETS] = Default::default();
+        for (slot, facet) in facets.iter_mut().zip(self.facets) {
+            *slot = facet
+                .values
+                .into_iter()
+                .zip(facet.counts)
+                .filter(|(_, c)| *c > 0)
+                .map(|((_, shown), c)| (shown, c))
+                .collect();
+        }
+        Fruit {
+            total: self.total,
+            top,
+            facets,
+        }
+    }
+}

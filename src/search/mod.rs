@@ -1,0 +1,195 @@
+//! SearchRequest -> tantivy query + one collector -> SearchResponse. The one search core
+//! behind `kb search`, the web pages and the JSON API.
+
+mod build;
+mod collector;
+mod request;
+mod snippet;
+pub mod syntax;
+
+use std::time::Instant;
+
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query};
+use tantivy::tokenizer::TextAnalyzer;
+
+pub use collector::Order;
+pub use request::{
+    DEFAULT_PER_PAGE, FacetCount, Facets, Hit, MAX_DEPTH, MAX_PER_PAGE, SearchRequest,
+    SearchResponse, Sort,
+};
+
+use crate::index::{KbIndex, meta_of, text_analyzer, text_of};
+use collector::{FACETS, FacetTopCollector, Fruit};
+use syntax::FieldFilter;
+
+/// Words of a query beyond this many are ignored: a pasted log line must not cost seconds.
+pub const MAX_QUERY_WORDS: usize = 32;
+
+/// A search failed inside the index (I/O, a corrupt segment); user input never causes one.
+#[derive(Debug, thiserror::Error)]
+#[error("search failed: {0}")]
+pub struct SearchError(#[from] tantivy::TantivyError);
+
+/// Searches an index. Cheap to clone; share one per process.
+#[derive(Clone, Debug)]
+pub struct Searcher {
+    index: KbIndex,
+}
+
+impl Searcher {
+    pub fn new(index: KbIndex) -> Searcher {
+        Searcher { index }
+    }
+
+    pub fn index(&self) -> &KbIndex {
+        &self.index
+    }
+
+    /// Runs a search.
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResponse, SearchError> {
+        let started = Instant::now();
+        let fields = *self.index.fields();
+        let searcher = self.index.searcher();
+        let mut analyzer: TextAnalyzer = text_analyzer();
+
+        let mut parsed = syntax::parse(&req.q);
+        parsed.words.truncate(MAX_QUERY_WORDS);
+        parsed.phrases.truncate(MAX_QUERY_WORDS);
+        let analyzed = build::analyze(&mut analyzer, &parsed);
+
+        let mut selected: [Vec<String>; FACETS] = [
+            req.service.clone(),
+            req.resource.clone(),
+            req.tag.clone(),
+            req.r#type.clone(),
+            req.cloud.clone(),
+            req.scenario.clone(),
+        ];
+        let mut filters: Vec<Box<dyn Query>> = Vec::new();
+        if let Some(topic) = req.topic.as_deref().filter(|t| !t.trim().is_empty()) {
+            filters.push(build::exact_filter(fields.topic, topic));
+        }
+        for f in &parsed.filters {
+            let (slot, value) = match f {
+                FieldFilter::Topic(v) => {
+                    filters.push(build::exact_filter(fields.topic, v));
+                    continue;
+                }
+                FieldFilter::Id(v) => {
+                    filters.push(build::exact_filter(fields.article_id, v));
+                    continue;
+                }
+                FieldFilter::Service(v) => (0, v),
+                FieldFilter::Resource(v) => (1, v),
+                FieldFilter::Tag(v) => (2, v),
+                FieldFilter::Type(v) => (3, v),
+                FieldFilter::Cloud(v) => (4, v),
+                FieldFilter::Scenario(v) => (5, v),
+            };
+            selected[slot].push(value.clone());
+        }
+        for values in &mut selected {
+            normalize_values(values);
+        }
+        let exclusions = build::exclusions(&fields, &mut analyzer, &parsed);
+
+        let has_text = !analyzed.words.is_empty() || !analyzed.phrases.is_empty();
+        let order = match req.sort {
+            Sort::Auto if has_text => Order::Relevance,
+            Sort::Auto | Sort::Order => Order::DisplayOrder,
+            Sort::Relevance => Order::Relevance,
+            Sort::Title => Order::Title,
+        };
+        let (page, per_page) = req.paging();
+        let collector = FacetTopCollector {
+            request: collector::Request {
+                selected,
+                top: page * per_page,
+                order,
+            },
+        };
+        let compose = |require_all: bool| -> Box<dyn Query> {
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            if let Some(text) = build::text_query(&fields, &parsed, &analyzed, require_all) {
+                clauses.push((Occur::Must, text));
+            }
+            for f in &filters {
+                clauses.push((Occur::Must, f.box_clone()));
+            }
+            if clauses.is_empty() {
+                clauses.push((Occur::Must, Box::new(AllQuery)));
+            }
+            for e in &exclusions {
+                clauses.push((Occur::MustNot, e.box_clone()));
+            }
+            Box::new(BooleanQuery::new(clauses))
+        };
+
+        let mut fruit: Fruit = searcher.search(&*compose(true), &collector)?;
+        let mut relaxed = false;
+        if fruit.total == 0 && analyzed.words.len() > 1 {
+            fruit = searcher.search(&*compose(false), &collector)?;
+            relaxed = fruit.total > 0;
+        }
+
+        let highlight = build::highlight_query(&fields, &analyzed);
+        let snippets = snippet::Snippets::new(&searcher, &*highlight, fields.body, has_text)?;
+        let skip = (page - 1) * per_page;
+        let mut hits = Vec::with_capacity(per_page);
+        for top in fruit.top.iter().skip(skip).take(per_page) {
+            let doc: tantivy::TantivyDocument = searcher.doc(top.address)?;
+            let meta = meta_of(&fields, &doc);
+            let snippet = snippets.snippet(text_of(&doc, fields.body), &meta.description);
+            hits.push(Hit {
+                path: meta.path,
+                article_id: meta.article_id,
+                title: meta.title,
+                description: meta.description,
+                service: meta.service,
+                resource: meta.resource,
+                self_help_type: meta.self_help_type,
+                support_topic_ids: meta.support_topic_ids,
+                snippet,
+                score: top.score,
+            });
+        }
+        let [service, resource, tag, r#type, cloud, scenario] = fruit.facets.map(sorted_counts);
+        Ok(SearchResponse {
+            total: fruit.total,
+            page,
+            per_page,
+            took_ms: started.elapsed().as_secs_f64() * 1000.0,
+            hits,
+            facets: Facets {
+                service,
+                resource,
+                tag,
+                r#type,
+                cloud,
+                scenario,
+            },
+            relaxed,
+        })
+    }
+}
+
+/// Lower-cased, trimmed, empties and repeats dropped.
+fn normalize_values(values: &mut Vec<String>) {
+    let mut out: Vec<String> = Vec::with_capacity(values.len());
+    for v in values.drain(..) {
+        let v = v.trim().to_lowercase();
+        if !v.is_empty() && !out.contains(&v) {
+            out.push(v);
+        }
+    }
+    *values = out;
+}
+
+fn sorted_counts(values: Vec<(String, u64)>) -> Vec<FacetCount> {
+    let mut out: Vec<FacetCount> = values
+        .into_iter()
+        .map(|(value, count)| FacetCount { value, count })
+        .collect();
+    out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    out
+}

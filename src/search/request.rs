@@ -1,0 +1,113 @@
+//! The search request and response: the contract the CLI, the web pages and the JSON API share.
+
+use serde::{Deserialize, Serialize};
+
+/// Most hits one page may hold.
+pub const MAX_PER_PAGE: usize = 100;
+/// Default hits per page.
+pub const DEFAULT_PER_PAGE: usize = 10;
+/// Deepest result a request may reach (page x per_page); deeper paging is clamped.
+pub const MAX_DEPTH: usize = 10_000;
+
+/// How results are ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    /// Relevance for a query, displayOrder then title when browsing.
+    #[default]
+    Auto,
+    Relevance,
+    /// displayOrder where set, then title.
+    Order,
+    Title,
+}
+
+/// A search: free text plus filters. Several values of one facet are OR, facets are AND.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SearchRequest {
+    pub q: String,
+    /// A support topic ID: every article listing it.
+    pub topic: Option<String>,
+    pub service: Vec<String>,
+    pub resource: Vec<String>,
+    pub tag: Vec<String>,
+    #[serde(rename = "type")]
+    pub r#type: Vec<String>,
+    pub cloud: Vec<String>,
+    pub scenario: Vec<String>,
+    /// 1-based.
+    pub page: usize,
+    pub per_page: usize,
+    pub sort: Sort,
+}
+
+impl SearchRequest {
+    /// A request for free text with default paging.
+    pub fn text(q: &str) -> SearchRequest {
+        SearchRequest {
+            q: q.to_owned(),
+            ..SearchRequest::default()
+        }
+    }
+
+    /// Page and page size within bounds: page at least 1, per_page 1..=100 (10 when 0),
+    /// and no deeper than [`MAX_DEPTH`].
+    pub fn paging(&self) -> (usize, usize) {
+        let per_page = match self.per_page {
+            0 => DEFAULT_PER_PAGE,
+            n => n.min(MAX_PER_PAGE),
+        };
+        let max_page = (MAX_DEPTH / per_page).max(1);
+        (self.page.clamp(1, max_page), per_page)
+    }
+}
+
+/// One result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hit {
+    /// Relative to the articles root, with `.md`, as `kb export` writes it.
+    pub path: String,
+    pub article_id: String,
+    pub title: String,
+    pub description: String,
+    pub service: String,
+    pub resource: String,
+    pub self_help_type: String,
+    pub support_topic_ids: Vec<String>,
+    /// HTML: the best passage, matched words in `<mark>`, everything else escaped.
+    pub snippet: String,
+    pub score: f32,
+}
+
+/// A facet value and how many results it has (or would have, when ticked).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FacetCount {
+    pub value: String,
+    pub count: u64,
+}
+
+/// Counts per facet, each sorted by count (descending), then value.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Facets {
+    pub service: Vec<FacetCount>,
+    pub resource: Vec<FacetCount>,
+    pub tag: Vec<FacetCount>,
+    #[serde(rename = "type")]
+    pub r#type: Vec<FacetCount>,
+    pub cloud: Vec<FacetCount>,
+    pub scenario: Vec<FacetCount>,
+}
+
+/// The answer to a [`SearchRequest`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchResponse {
+    pub total: usize,
+    pub page: usize,
+    pub per_page: usize,
+    pub took_ms: f64,
+    pub hits: Vec<Hit>,
+    pub facets: Facets,
+    /// True when no article had every word and the results match any word instead.
+    pub relaxed: bool,
+}
