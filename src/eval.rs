@@ -152,7 +152,11 @@ pub fn evaluate(searcher: &Searcher, sets: &QuerySets) -> Result<EvalReport, Sea
         .map(|f| (f.value.clone(), f.count))
         .collect();
     let mut service_differences = Vec::new();
-    for name in found.keys().chain(sets.services.keys()).collect::<BTreeSet<_>>() {
+    for name in found
+        .keys()
+        .chain(sets.services.keys())
+        .collect::<BTreeSet<_>>()
+    {
         let (e, f) = (
             sets.services.get(name).copied().unwrap_or(0),
             found.get(name).copied().unwrap_or(0),

@@ -5,10 +5,10 @@
 
 pub mod article;
 pub mod check;
-pub mod eval;
 pub mod cli;
 mod cmd;
 pub mod corpus;
+pub mod eval;
 pub mod export;
 pub mod index;
 pub mod logging;

@@ -10,6 +10,9 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<ExitCode> {
     let progress = super::progress::bar(args.quiet || args.json, "indexing");
     let report = indexer.sync(&args.articles, IndexOptions { full: args.full }, &progress)?;
     progress.finish_and_clear();
+    if args.full || report.added > report.articles / 2 {
+        indexer.merge_all()?;
+    }
     indexer.finish()?;
     if let Some(reason) = &report.rebuilt {
         tracing::warn!("rebuilt the index: {reason}");

@@ -2,8 +2,8 @@
 //! writes the output.
 
 pub mod check;
-pub mod export;
 pub mod eval;
+pub mod export;
 pub mod index;
-pub mod search;
 mod progress;
+pub mod search;

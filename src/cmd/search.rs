@@ -36,7 +36,11 @@ pub fn run(args: &SearchArgs) -> anyhow::Result<ExitCode> {
         out,
         "{} results{} ({:.2} ms), page {}",
         resp.total,
-        if resp.relaxed { " matching any word" } else { "" },
+        if resp.relaxed {
+            " matching any word"
+        } else {
+            ""
+        },
         resp.took_ms,
         resp.page
     )?;

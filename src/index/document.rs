@@ -87,6 +87,8 @@ pub fn to_document(f: &Fields, a: &Article, hash: &str) -> TantivyDocument {
     doc.add_text(f.title, &a.title);
     doc.add_text(f.title_exact, title_key(&a.title));
     doc.add_text(f.title_sort, a.title.to_lowercase());
+    doc.add_text(f.title_verbatim, &a.title);
+    doc.add_text(f.title_words, &a.title);
     doc.add_text(f.description, &a.description);
     doc.add_text(f.headings, a.headings.join("\n"));
     doc.add_text(f.body, &a.text);

@@ -16,12 +16,12 @@ pub use columns::all_terms;
 pub use document::{StoredMeta, meta_of, resource_facet, text_of, to_document};
 pub use error::IndexError;
 pub use reader::KbIndex;
-pub use schema::{Fields, exact_analyzer, names, text_analyzer, title_key};
+pub use schema::{Fields, exact_analyzer, names, text_analyzer, title_key, words_analyzer};
 pub use writer::{IndexOptions, IndexReport, Indexer};
 
 /// Bumped whenever the schema or the way articles are turned into documents changes; an index
 /// with another version is rebuilt by `kb index` and refused by readers.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// What a commit records besides the documents.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

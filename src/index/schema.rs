@@ -12,6 +12,10 @@ use tantivy::tokenizer::{
 
 /// Full text: words, lower-cased, accents folded, English stems.
 pub const TEXT_ANALYZER: &str = "kb_text";
+/// Words as written, lower-cased and folded but not stemmed: typo and prefix matching compare
+/// what people type with what authors wrote (`hotps` is one edit from `https`, but two from
+/// its stem).
+pub const WORDS_ANALYZER: &str = "kb_words";
 /// Exact match: the whole value as one lower-cased token.
 pub const EXACT_ANALYZER: &str = "kb_exact";
 
@@ -25,6 +29,8 @@ pub mod names {
     pub const TITLE: &str = "title";
     pub const TITLE_EXACT: &str = "title_exact";
     pub const TITLE_SORT: &str = "title_sort";
+    pub const TITLE_VERBATIM: &str = "title_verbatim";
+    pub const TITLE_WORDS: &str = "title_words";
     pub const DESCRIPTION: &str = "description";
     pub const HEADINGS: &str = "headings";
     pub const BODY: &str = "body";
@@ -55,6 +61,10 @@ pub struct Fields {
     pub title_exact: Field,
     /// Lower-cased title as a fast column, for browse order.
     pub title_sort: Field,
+    /// The title exactly as written (spaces collapsed): typing it so is the most exact match.
+    pub title_verbatim: Field,
+    /// The title's words unstemmed, for typo and prefix matching.
+    pub title_words: Field,
     pub description: Field,
     pub headings: Field,
     /// The body's plain text, stored for snippets.
@@ -100,6 +110,16 @@ impl Fields {
             title: b.add_text_field(names::TITLE, text(true)),
             title_exact: b.add_text_field(names::TITLE_EXACT, exact),
             title_sort: b.add_text_field(names::TITLE_SORT, FAST),
+            title_verbatim: b.add_text_field(names::TITLE_VERBATIM, STRING),
+            title_words: b.add_text_field(
+                names::TITLE_WORDS,
+                TextOptions::default().set_indexing_options(
+                    TextFieldIndexing::default()
+                        .set_tokenizer(WORDS_ANALYZER)
+                        .set_index_option(IndexRecordOption::Basic)
+                        .set_fieldnorms(false),
+                ),
+            ),
             description: b.add_text_field(names::DESCRIPTION, text(false)),
             headings: b.add_text_field(names::HEADINGS, text(false)),
             body: b.add_text_field(names::BODY, text(true)),
@@ -129,6 +149,8 @@ impl Fields {
             title: f(names::TITLE)?,
             title_exact: f(names::TITLE_EXACT)?,
             title_sort: f(names::TITLE_SORT)?,
+            title_verbatim: f(names::TITLE_VERBATIM)?,
+            title_words: f(names::TITLE_WORDS)?,
             description: f(names::DESCRIPTION)?,
             headings: f(names::HEADINGS)?,
             body: f(names::BODY)?,
@@ -155,6 +177,15 @@ pub fn text_analyzer() -> TextAnalyzer {
         .build()
 }
 
+/// The unstemmed-words analyzer.
+pub fn words_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
 /// The exact-match analyzer.
 pub fn exact_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(RawTokenizer::default())
@@ -164,10 +195,10 @@ pub fn exact_analyzer() -> TextAnalyzer {
 
 /// Registers the analyzers the schema names; needed on every opened index.
 pub fn register_analyzers(index: &Index) {
-    index.tokenizers().register(TEXT_ANALYZER, text_analyzer());
-    index
-        .tokenizers()
-        .register(EXACT_ANALYZER, exact_analyzer());
+    let tokenizers = index.tokenizers();
+    tokenizers.register(TEXT_ANALYZER, text_analyzer());
+    tokenizers.register(EXACT_ANALYZER, exact_analyzer());
+    tokenizers.register(WORDS_ANALYZER, words_analyzer());
 }
 
 /// The whole-title key compared for the exact-title boost: lower-case words joined by one

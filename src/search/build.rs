@@ -10,8 +10,7 @@
 
 use tantivy::Term;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
-    TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
@@ -24,6 +23,7 @@ const EXACT_WORD: f32 = 10_000.0;
 const FUZZY_WORD: f32 = 4_000.0;
 const TITLE_EXACT: f32 = 5_000.0;
 const TITLE_WORD: f32 = 1_000.0;
+const TITLE_VERBATIM: f32 = 500.0;
 
 /// Field weights for BM25.
 fn weighted(f: &Fields) -> [(Field, f32); 4] {
@@ -100,6 +100,25 @@ fn boost(q: Box<dyn Query>, b: f32) -> Box<dyn Query> {
     Box::new(BoostQuery::new(q, b))
 }
 
+fn fuzzy(field: Field, token: &str, distance: u8) -> Box<dyn Query> {
+    Box::new(FuzzyTermQuery::new(
+        Term::from_field_text(field, token),
+        distance,
+        true,
+    ))
+}
+
+/// A word as the unstemmed analyzer indexes it: lower-case, accents folded.
+fn written_form(raw: &str) -> String {
+    let mut analyzer = crate::index::words_analyzer();
+    let mut stream = analyzer.token_stream(raw);
+    let mut out = String::new();
+    while let Some(t) = stream.next() {
+        out.push_str(&t.text);
+    }
+    out
+}
+
 /// Typo budget by word length, as Meilisearch and Algolia do it.
 fn typo_distance(word: &str) -> u8 {
     match word.chars().count() {
@@ -113,6 +132,7 @@ fn typo_distance(word: &str) -> u8 {
 /// typo, or as a prefix when it is the last word being typed) or an identifier field.
 fn word_clause(
     f: &Fields,
+    searcher: &tantivy::Searcher,
     raw: &str,
     tokens: &[String],
     prefix: bool,
@@ -138,45 +158,44 @@ fn word_clause(
     for &(field, weight) in &fields {
         should.push(boost(tokens_query(field, tokens, 0), weight));
     }
-    let mut title_any = vec![tokens_query(f.title, tokens, 0)];
-    let single = tokens.len() == 1;
-    let distance = typo_distance(raw);
-    if single && !looks_like_identifier(raw) {
+    should.push(konst(tokens_query(f.title, tokens, 0), TITLE_WORD));
+    if tokens.len() == 1 && !looks_like_identifier(raw) {
         let token = &tokens[0];
-        let mut loose: Vec<Box<dyn Query>> = Vec::new();
+        let distance = typo_distance(raw);
+        // In the title a word may be matched with a typo or, when it is the last word being
+        // typed, as a prefix, both against the words as written; such a match counts as a
+        // title word too.
+        let written = written_form(raw);
+        let mut title_loose: Vec<Box<dyn Query>> = Vec::new();
         if distance > 0 {
-            for &(field, _) in &fields {
-                loose.push(Box::new(FuzzyTermQuery::new(
-                    Term::from_field_text(field, token),
-                    distance,
-                    true,
-                )));
-            }
-            title_any.push(Box::new(FuzzyTermQuery::new(
-                Term::from_field_text(f.title, token),
-                distance,
-                true,
-            )));
+            title_loose.push(fuzzy(f.title_words, &written, distance));
         }
-        if prefix && lower.chars().count() >= 3 {
-            for field in [f.title, f.headings] {
-                loose.push(Box::new(FuzzyTermQuery::new_prefix(
-                    Term::from_field_text(field, &lower),
-                    0,
-                    false,
-                )));
-            }
-            title_any.push(Box::new(FuzzyTermQuery::new_prefix(
-                Term::from_field_text(f.title, &lower),
+        if prefix && written.chars().count() >= 3 {
+            title_loose.push(Box::new(FuzzyTermQuery::new_prefix(
+                Term::from_field_text(f.title_words, &written),
                 0,
                 false,
             )));
         }
-        if !loose.is_empty() {
-            should.push(konst(union(loose), FUZZY_WORD));
+        if !title_loose.is_empty() {
+            should.push(konst(union(title_loose), FUZZY_WORD + TITLE_WORD));
+        }
+        // Walking a field's dictionary with a Levenshtein automaton is most of a query's
+        // cost. A word found as typed somewhere is taken as no typo outside the title; an
+        // unknown word is looked for with a typo in every field.
+        let known = fields.iter().any(|&(field, _)| {
+            searcher
+                .doc_freq(&Term::from_field_text(field, token))
+                .is_ok_and(|n| n > 0)
+        });
+        if distance > 0 && !known {
+            let others = [f.description, f.headings, f.body]
+                .into_iter()
+                .map(|field| fuzzy(field, token, distance))
+                .collect();
+            should.push(konst(union(others), FUZZY_WORD));
         }
     }
-    should.push(konst(union(title_any), TITLE_WORD));
     Some(union(should))
 }
 
@@ -184,6 +203,7 @@ fn word_clause(
 /// `require_all`: every word must match; otherwise any word.
 pub fn text_query(
     f: &Fields,
+    searcher: &tantivy::Searcher,
     parsed: &ParsedQuery,
     analyzed: &Analyzed,
     require_all: bool,
@@ -197,7 +217,7 @@ pub fn text_query(
     let last = analyzed.words.len().saturating_sub(1);
     for (i, (raw, tokens)) in analyzed.words.iter().enumerate() {
         let prefix = parsed.last_word_is_prefix && i == last;
-        if let Some(q) = word_clause(f, raw, tokens, prefix) {
+        if let Some(q) = word_clause(f, searcher, raw, tokens, prefix) {
             clauses.push((word_occur, q));
         }
     }
@@ -235,6 +255,20 @@ pub fn text_query(
         clauses.push((
             Occur::Should,
             konst(term_query(f.title_exact, &key), TITLE_EXACT),
+        ));
+    }
+    // Among titles that agree but for case and punctuation, the one typed to the letter.
+    let verbatim = crate::article::body::collapse_ws(&parsed.text);
+    if !verbatim.is_empty() {
+        clauses.push((
+            Occur::Should,
+            konst(
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.title_verbatim, &verbatim),
+                    IndexRecordOption::Basic,
+                )),
+                TITLE_VERBATIM,
+            ),
         ));
     }
     let all_tokens: Vec<String> = analyzed

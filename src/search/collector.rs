@@ -71,11 +71,57 @@ pub struct Fruit {
     pub facets: [Vec<(String, u64)>; FACETS],
 }
 
-pub struct FacetTopCollector {
-    pub request: Request,
+/// Facet values of one segment, per facet: `(full value, shown value)` by ordinal.
+pub type SegmentValues = [Vec<(String, String)>; FACETS];
+
+/// Facet values per segment. A segment never changes once written, so its dictionaries are
+/// read once instead of on every query.
+#[derive(Debug, Default)]
+pub struct FacetValueCache {
+    segments: std::sync::Mutex<
+        std::collections::HashMap<tantivy::index::SegmentId, std::sync::Arc<SegmentValues>>,
+    >,
 }
 
-impl FacetTopCollector {
+/// Segments remembered at most; merged-away segments are forgotten when it is reached.
+const CACHED_SEGMENTS: usize = 256;
+
+impl FacetValueCache {
+    fn get(&self, reader: &SegmentReader) -> tantivy::Result<std::sync::Arc<SegmentValues>> {
+        let id = reader.segment_id();
+        if let Some(v) = self.lock().get(&id) {
+            return Ok(v.clone());
+        }
+        let mut values: SegmentValues = Default::default();
+        for (i, name) in FACET_FIELDS.iter().enumerate() {
+            values[i] = facet_values(&reader.facet_reader(name)?, i == RESOURCE)?;
+        }
+        let values = std::sync::Arc::new(values);
+        let mut map = self.lock();
+        if map.len() >= CACHED_SEGMENTS {
+            map.clear();
+        }
+        map.insert(id, values.clone());
+        Ok(values)
+    }
+
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<
+        '_,
+        std::collections::HashMap<tantivy::index::SegmentId, std::sync::Arc<SegmentValues>>,
+    > {
+        // The map holds plain data; a panic elsewhere cannot leave it half-written.
+        self.segments.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+pub struct FacetTopCollector<'a> {
+    pub request: Request,
+    pub cache: &'a FacetValueCache,
+}
+
+impl FacetTopCollector<'_> {
     fn compare(order: Order, a: &TopHit, b: &TopHit) -> Ordering {
         match order {
             Order::Relevance => b
@@ -99,7 +145,7 @@ fn display_key(h: &TopHit) -> (bool, i64) {
     (h.display_order.is_none(), h.display_order.unwrap_or(0))
 }
 
-impl Collector for FacetTopCollector {
+impl Collector for FacetTopCollector<'_> {
     type Fruit = Fruit;
     type Child = SegmentFacetTop;
 
@@ -108,10 +154,11 @@ impl Collector for FacetTopCollector {
         segment_ord: u32,
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentFacetTop> {
+        let cached = self.cache.get(reader)?;
         let mut facets = Vec::with_capacity(FACETS);
         for (i, name) in FACET_FIELDS.iter().enumerate() {
             let facet_reader = reader.facet_reader(name)?;
-            let values = facet_values(&facet_reader, i == RESOURCE)?;
+            let values = &cached[i];
             let selected = &self.request.selected[i];
             let allowed = if selected.is_empty() {
                 None
@@ -119,15 +166,14 @@ impl Collector for FacetTopCollector {
                 Some(
                     values
                         .iter()
-                        .map(|(full, value)| {
-                            selected.iter().any(|s| s == value || s == full)
-                        })
+                        .map(|(full, value)| selected.iter().any(|s| s == value || s == full))
                         .collect::<Vec<bool>>(),
                 )
             };
             facets.push(SegmentFacet {
                 counts: vec![0; values.len()],
-                values,
+                values: cached.clone(),
+                facet: i,
                 allowed,
                 reader: facet_reader,
             });
@@ -188,7 +234,11 @@ fn facet_values(reader: &FacetReader, resource: bool) -> tantivy::Result<Vec<(St
         // Encoded facets separate their steps with a NUL byte.
         let steps: Vec<&str> = key.split('\0').collect();
         let shown = steps.last().copied().unwrap_or_default().to_owned();
-        let full = if resource { steps.join("/") } else { shown.clone() };
+        let full = if resource {
+            steps.join("/")
+        } else {
+            shown.clone()
+        };
         out.push((full, shown));
     }
     Ok(out)
@@ -196,7 +246,8 @@ fn facet_values(reader: &FacetReader, resource: bool) -> tantivy::Result<Vec<(St
 
 struct SegmentFacet {
     reader: FacetReader,
-    values: Vec<(String, String)>,
+    values: std::sync::Arc<SegmentValues>,
+    facet: usize,
     /// Per ordinal: selected by the filter. `None`: no filter on this facet.
     allowed: Option<Vec<bool>>,
     counts: Vec<u64>,
@@ -278,11 +329,8 @@ impl SegmentCollector for SegmentFacetTop {
                 Order::Title => (0.0, 0, first_ord(&self.titles, doc), path),
             }
         };
-        let mut keyed: Vec<((Score, i64, u64, u64), DocId, Score)> = self
-            .candidates
-            .iter()
-            .map(|c| (key(c), c.1, c.0))
-            .collect();
+        let mut keyed: Vec<((Score, i64, u64, u64), DocId, Score)> =
+            self.candidates.iter().map(|c| (key(c), c.1, c.0)).collect();
         let cmp = |a: &((Score, i64, u64, u64), DocId, Score),
                    b: &((Score, i64, u64, u64), DocId, Score)| {
             a.0.partial_cmp(&b.0).unwrap_or(Ordering::Equal)
@@ -294,7 +342,9 @@ impl SegmentCollector for SegmentFacetTop {
         let mut top = Vec::with_capacity(keyed.len());
         for (_, doc, score) in keyed {
             let mut path = String::new();
-            let _ = self.paths.ord_to_str(first_ord(&self.paths, doc), &mut path);
+            let _ = self
+                .paths
+                .ord_to_str(first_ord(&self.paths, doc), &mut path);
             let mut sort_title = String::new();
             if self.order != Order::Relevance {
                 let _ = self
@@ -311,12 +361,11 @@ impl SegmentCollector for SegmentFacetTop {
         }
         let mut facets: [Vec<(String, u64)>; FACETS] = Default::default();
         for (slot, facet) in facets.iter_mut().zip(self.facets) {
-            *slot = facet
-                .values
-                .into_iter()
+            *slot = facet.values[facet.facet]
+                .iter()
                 .zip(facet.counts)
                 .filter(|(_, c)| *c > 0)
-                .map(|((_, shown), c)| (shown, c))
+                .map(|((_, shown), c)| (shown.clone(), c))
                 .collect();
         }
         Fruit {

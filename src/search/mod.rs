@@ -34,11 +34,15 @@ pub struct SearchError(#[from] tantivy::TantivyError);
 #[derive(Clone, Debug)]
 pub struct Searcher {
     index: KbIndex,
+    facet_values: std::sync::Arc<collector::FacetValueCache>,
 }
 
 impl Searcher {
     pub fn new(index: KbIndex) -> Searcher {
-        Searcher { index }
+        Searcher {
+            index,
+            facet_values: Default::default(),
+        }
     }
 
     pub fn index(&self) -> &KbIndex {
@@ -107,10 +111,13 @@ impl Searcher {
                 top: page * per_page,
                 order,
             },
+            cache: &self.facet_values,
         };
         let compose = |require_all: bool| -> Box<dyn Query> {
             let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-            if let Some(text) = build::text_query(&fields, &parsed, &analyzed, require_all) {
+            if let Some(text) =
+                build::text_query(&fields, &searcher, &parsed, &analyzed, require_all)
+            {
                 clauses.push((Occur::Must, text));
             }
             for f in &filters {
@@ -133,7 +140,13 @@ impl Searcher {
         }
 
         let highlight = build::highlight_query(&fields, &analyzed);
-        let snippets = snippet::Snippets::new(&searcher, &*highlight, fields.body, has_text)?;
+        let stems: Vec<String> = analyzed
+            .words
+            .iter()
+            .flat_map(|(_, t)| t.iter().cloned())
+            .chain(analyzed.phrases.iter().flatten().cloned())
+            .collect();
+        let snippets = snippet::Snippets::new(&searcher, &*highlight, fields.body, &stems)?;
         let skip = (page - 1) * per_page;
         let mut hits = Vec::with_capacity(per_page);
         for top in fruit.top.iter().skip(skip).take(per_page) {

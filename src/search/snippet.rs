@@ -9,10 +9,17 @@ use tantivy::snippet::SnippetGenerator;
 const SNIPPET_CHARS: usize = 220;
 /// Only the start of a long body is scanned for the best passage: that bounds the cost of a
 /// result page whatever the articles' length.
-const SCAN_BYTES: usize = 24 * 1024;
+const SCAN_BYTES: usize = 32 * 1024;
+
+/// Bytes of body around the densest cluster of matches handed to the snippet generator.
+const WINDOW_BEFORE: usize = 200;
+const WINDOW_AFTER: usize = 800;
 
 pub struct Snippets {
     generator: Option<SnippetGenerator>,
+    /// The query's stems, found case-insensitively, to choose a window before the (costly,
+    /// stemming) snippet generator runs.
+    finder: Option<aho_corasick::AhoCorasick>,
 }
 
 impl Snippets {
@@ -20,8 +27,9 @@ impl Snippets {
         searcher: &tantivy::Searcher,
         query: &dyn Query,
         field: Field,
-        enabled: bool,
+        stems: &[String],
     ) -> tantivy::Result<Snippets> {
+        let enabled = !stems.is_empty();
         let generator = if enabled {
             let mut g = SnippetGenerator::create(searcher, query, field)?;
             g.set_max_num_chars(SNIPPET_CHARS);
@@ -29,12 +37,46 @@ impl Snippets {
         } else {
             None
         };
-        Ok(Snippets { generator })
+        let finder = aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(stems)
+            .ok();
+        Ok(Snippets { generator, finder })
+    }
+
+    /// The part of the body worth highlighting: around the position where most distinct
+    /// query stems occur within a window.
+    fn window<'a>(&self, body: &'a str) -> Option<&'a str> {
+        let finder = self.finder.as_ref()?;
+        let matches: Vec<(usize, usize)> = finder
+            .find_iter(body)
+            .map(|m| (m.start(), m.pattern().as_usize()))
+            .take(256)
+            .collect();
+        let mut best = (0, *matches.first()?);
+        for (i, &(start, _)) in matches.iter().enumerate() {
+            let mut seen = Vec::new();
+            for &(pos, pattern) in &matches[i..] {
+                if pos > start + WINDOW_AFTER - WINDOW_BEFORE {
+                    break;
+                }
+                if !seen.contains(&pattern) {
+                    seen.push(pattern);
+                }
+            }
+            if seen.len() > best.0 {
+                best = (seen.len(), (start, 0));
+            }
+        }
+        let from = floor_char_boundary(body, best.1.0.saturating_sub(WINDOW_BEFORE));
+        let to = floor_char_boundary(body, best.1.0 + WINDOW_AFTER);
+        Some(&body[from..to])
     }
 
     pub fn snippet(&self, body: &str, description: &str) -> String {
         let scanned = &body[..floor_char_boundary(body, SCAN_BYTES)];
-        if let Some(g) = &self.generator {
+        if let (Some(g), Some(window)) = (&self.generator, self.window(scanned)) {
+            let scanned = window;
             let mut s = g.snippet(scanned);
             if !s.highlighted().is_empty() {
                 s.set_snippet_prefix_postfix("<mark>", "</mark>");

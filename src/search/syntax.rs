@@ -33,6 +33,8 @@ pub struct ParsedQuery {
     pub filters: Vec<FieldFilter>,
     /// The last free word was still being typed (no space after it): match it as a prefix.
     pub last_word_is_prefix: bool,
+    /// The text as searched (entities decoded), for whole-title comparisons.
+    pub text: String,
 }
 
 impl ParsedQuery {
@@ -58,8 +60,16 @@ fn filter_for(field: &str, value: String) -> Option<FieldFilter> {
 
 /// Splits a text into words the way a person reads it; punctuation stays attached (the
 /// analyzer deals with it), quotes delimit phrases.
+///
+/// HTML entities are decoded first: titles copied from article sources carry `&amp;` or
+/// `&#xD;`.
 pub fn parse(text: &str) -> ParsedQuery {
-    let mut q = ParsedQuery::default();
+    let decoded = crate::article::properties::unescape_lenient(text);
+    let text = decoded.as_str();
+    let mut q = ParsedQuery {
+        text: text.to_owned(),
+        ..ParsedQuery::default()
+    };
     let mut chars = text.char_indices().peekable();
     let mut last_free_word_end = None;
     while let Some(&(start, c)) = chars.peek() {
@@ -103,7 +113,10 @@ pub fn parse(text: &str) -> ParsedQuery {
             end = i + ch.len_utf8();
             if ch == ':' && chars.peek().is_some_and(|&(_, n)| n == '"') {
                 chars.next();
-                value_quoted = Some((text[token_start..i].to_owned(), read_quoted(&mut chars, text)));
+                value_quoted = Some((
+                    text[token_start..i].to_owned(),
+                    read_quoted(&mut chars, text),
+                ));
                 break;
             }
         }
@@ -142,10 +155,7 @@ pub fn parse(text: &str) -> ParsedQuery {
     q
 }
 
-fn read_quoted(
-    chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
-    text: &str,
-) -> String {
+fn read_quoted(chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>, text: &str) -> String {
     let start = chars.peek().map_or(text.len(), |&(i, _)| i);
     let mut end = text.len();
     for (i, c) in chars.by_ref() {
@@ -189,11 +199,16 @@ mod tests {
 
     #[test]
     fn words_phrases_exclusions_and_filters() {
-        let q = parse(r#"vm "boot loop" -linux -"blue screen" topic:32411844 service:microsoft.compute rdp"#);
+        let q = parse(
+            r#"vm "boot loop" -linux -"blue screen" topic:32411844 service:microsoft.compute rdp"#,
+        );
         assert_eq!(words(&q), ["vm", "rdp"]);
         assert_eq!(q.phrases, [vec!["boot".to_owned(), "loop".to_owned()]]);
         assert_eq!(q.excluded_words, ["linux"]);
-        assert_eq!(q.excluded_phrases, [vec!["blue".to_owned(), "screen".to_owned()]]);
+        assert_eq!(
+            q.excluded_phrases,
+            [vec!["blue".to_owned(), "screen".to_owned()]]
+        );
         assert_eq!(
             q.filters,
             [
@@ -208,7 +223,10 @@ mod tests {
     fn lenient_syntax_never_fails() {
         let q = parse(r#"boot "unbalanced quote"#);
         assert_eq!(words(&q), ["boot"]);
-        assert_eq!(q.phrases, [vec!["unbalanced".to_owned(), "quote".to_owned()]]);
+        assert_eq!(
+            q.phrases,
+            [vec!["unbalanced".to_owned(), "quote".to_owned()]]
+        );
         let q = parse("- lone dash topic: service:  -");
         assert_eq!(words(&q), ["lone", "dash"]);
         assert!(q.filters.is_empty());
@@ -218,7 +236,10 @@ mod tests {
         let q = parse(r#"type:"tsg_content" tag:"windows""#);
         assert_eq!(
             q.filters,
-            [FieldFilter::Type("tsg_content".into()), FieldFilter::Tag("windows".into())]
+            [
+                FieldFilter::Type("tsg_content".into()),
+                FieldFilter::Tag("windows".into())
+            ]
         );
     }
 
@@ -232,7 +253,9 @@ mod tests {
     #[test]
     fn identifiers() {
         assert!(looks_like_identifier("32411844"));
-        assert!(looks_like_identifier("024D5027-ea18-7615-29e4-9b1de0b8ae7b"));
+        assert!(looks_like_identifier(
+            "024D5027-ea18-7615-29e4-9b1de0b8ae7b"
+        ));
         assert!(!looks_like_identifier("429"));
         assert!(!looks_like_identifier("vm-01"));
         assert!(!is_guid("024d5027-ea18-7615-29e4-9b1de0b8ae7"));
