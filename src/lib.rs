@@ -12,6 +12,7 @@ pub mod eval;
 pub mod export;
 pub mod index;
 pub mod logging;
+pub mod render;
 pub mod search;
 
 pub use article::{Article, Code, Problem, Severity};
