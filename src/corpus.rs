@@ -30,7 +30,7 @@ pub struct Corpus {
 /// Why a folder could not be read at all.
 #[derive(Debug, thiserror::Error)]
 pub enum CorpusError {
-    #[error("articles folder {path} cannot be read: {source}")]
+    #[error("articles folder {path} cannot be read")]
     Root {
         path: PathBuf,
         #[source]

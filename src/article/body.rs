@@ -233,6 +233,7 @@ pub fn outline(markdown: &str) -> Outline {
     let mut out = Outline::default();
     let mut heading: Option<(HeadingLevel, String)> = None;
     let mut text = String::with_capacity(markdown.len());
+    let mut stripper = HtmlStripper::default();
     for event in Parser::new_ext(markdown, markdown_options()) {
         match event {
             Event::Start(Tag::Heading { level, .. }) => heading = Some((level, String::new())),
@@ -252,16 +253,25 @@ pub fn outline(markdown: &str) -> Outline {
                 push_text(&mut text, &mut heading, &t);
             }
             Event::InlineHtml(html) | Event::Html(html) => {
-                let stripped = strip_markup(&html);
+                // A tag separates words (`a<br>b`); script and style bodies are no text.
+                let stripped = stripper.strip(&html);
+                if separates_words(&html) {
+                    push_text(&mut text, &mut heading, " ");
+                }
                 if !stripped.is_empty() {
                     push_text(&mut text, &mut heading, &stripped);
                     push_text(&mut text, &mut heading, " ");
                 }
             }
             Event::SoftBreak | Event::HardBreak => push_text(&mut text, &mut heading, " "),
-            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::CodeBlock | TagEnd::TableRow) => {
-                text.push('\n')
-            }
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Item
+                | TagEnd::CodeBlock
+                | TagEnd::TableRow
+                | TagEnd::TableHead
+                | TagEnd::HtmlBlock,
+            ) => text.push('\n'),
             Event::End(TagEnd::TableCell) => text.push_str(" | "),
             _ => {}
         }
@@ -270,11 +280,85 @@ pub fn outline(markdown: &str) -> Outline {
     out
 }
 
+/// Whether an inline HTML tag stands between words (`<br>`, `<td>`) rather than inside
+/// running text (`<a>`, `<b>`, comments such as token markers).
+fn separates_words(html: &str) -> bool {
+    const INLINE: &[&str] = &[
+        "a", "abbr", "b", "code", "em", "font", "i", "kbd", "mark", "s", "small", "span", "strike",
+        "strong", "sub", "sup", "u",
+    ];
+    let Some(rest) = html.strip_prefix('<') else {
+        return false;
+    };
+    if rest.starts_with('!') {
+        return false;
+    }
+    let name: String = rest
+        .trim_start_matches('/')
+        .chars()
+        .take_while(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    !INLINE.contains(&name.as_str())
+}
+
 fn push_text(text: &mut String, heading: &mut Option<(HeadingLevel, String)>, t: &str) {
     text.push_str(t);
     if let Some((_, h)) = heading {
         h.push_str(t);
     }
+}
+
+/// Strips HTML that may come in pieces (the Markdown parser hands an HTML block over line by
+/// line), remembering whether it is inside a `<script>` or `<style>` element, whose content
+/// is code, not text.
+#[derive(Debug, Default)]
+pub struct HtmlStripper {
+    skipping_until: Option<&'static str>,
+}
+
+impl HtmlStripper {
+    /// The readable text of the next piece of HTML.
+    pub fn strip(&mut self, html: &str) -> String {
+        let mut visible = String::with_capacity(html.len());
+        let mut rest = html;
+        loop {
+            if let Some(close) = self.skipping_until {
+                match find_ascii_ci(rest, close) {
+                    Some(i) => {
+                        rest = &rest[i + close.len()..];
+                        self.skipping_until = None;
+                    }
+                    None => break,
+                }
+            }
+            let opens = [("<script", "</script>"), ("<style", "</style>")];
+            let next = opens
+                .iter()
+                .filter_map(|(open, close)| find_ascii_ci(rest, open).map(|i| (i, *close)))
+                .min_by_key(|(i, _)| *i);
+            match next {
+                Some((i, close)) => {
+                    visible.push_str(&rest[..i]);
+                    visible.push(' ');
+                    rest = &rest[i..];
+                    self.skipping_until = Some(close);
+                }
+                None => {
+                    visible.push_str(rest);
+                    break;
+                }
+            }
+        }
+        strip_markup(&visible)
+    }
+}
+
+fn find_ascii_ci(haystack: &str, needle: &str) -> Option<usize> {
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// Removes tags and comments from an HTML fragment and decodes common entities, keeping the

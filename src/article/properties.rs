@@ -45,15 +45,34 @@ pub fn find_block(text: &str) -> Option<PropertiesBlock> {
     let attrs_start = start + "<properties".len();
     let scan = scan_attributes(text, attrs_start);
     let Some(end) = scan.end else {
+        // Without a closing `>` the block ends after its last `key="value"` line: what
+        // follows is the body, not a run of bare attributes.
+        let mut properties = scan.properties;
+        properties.truncate(scan.quoted);
+        let end = text[scan.quoted_end..]
+            .find('\n')
+            .map_or(text.len(), |i| scan.quoted_end + i + 1);
         return Some(PropertiesBlock {
             start,
-            end: text.len(),
-            properties: scan.properties,
+            end: if properties.is_empty() {
+                attrs_start
+            } else {
+                end
+            },
+            properties,
             mode: BlockMode::Unterminated,
         });
     };
-    let (properties, mode) = match parse_xml(&text[start..end], start) {
-        Ok(props) => (props, BlockMode::WellFormed),
+    let (properties, mode) = match parse_xml(&text[start..end]) {
+        Ok(mut props) => {
+            // quick-xml gives no positions; the scanner read the same keys in the same order.
+            for (p, scanned) in props.iter_mut().zip(&scan.properties) {
+                if p.key == scanned.key {
+                    p.offset = scanned.offset;
+                }
+            }
+            (props, BlockMode::WellFormed)
+        }
         Err(reason) => (scan.properties, BlockMode::Lenient(reason)),
     };
     Some(PropertiesBlock {
@@ -93,16 +112,13 @@ fn memchr_lt(bytes: &[u8], from: usize) -> Option<usize> {
         .map(|i| i + from)
 }
 
-fn parse_xml(block: &str, base: usize) -> Result<Vec<RawProperty>, String> {
+fn parse_xml(block: &str) -> Result<Vec<RawProperty>, String> {
     let mut reader = quick_xml::Reader::from_str(block);
     let event = reader.read_event().map_err(|e| e.to_string())?;
     let element = match event {
         Event::Empty(e) | Event::Start(e) => e,
         other => return Err(format!("expected an element, found {other:?}")),
     };
-    let raw_attrs = element.attributes_raw();
-    // Offsets of attributes inside the element are relative to the start of its name.
-    let attrs_base = base + 1 + element.name().as_ref().len();
     let mut out = Vec::new();
     let mut attributes = element.attributes();
     attributes.with_checks(true);
@@ -118,16 +134,20 @@ fn parse_xml(block: &str, base: usize) -> Result<Vec<RawProperty>, String> {
             .normalized_value(quick_xml::XmlVersion::Implicit1_0)
             .map_err(|e| e.to_string())?
             .into_owned();
-        let offset = raw_attrs
-            .find(key.as_str())
-            .map_or(attrs_base, |i| attrs_base + i);
-        out.push(RawProperty { key, value, offset });
+        out.push(RawProperty {
+            key,
+            value,
+            offset: 0,
+        });
     }
     Ok(out)
 }
 
 struct Scan {
     properties: Vec<RawProperty>,
+    /// How many leading properties had a quoted value, and where the last of them ended.
+    quoted: usize,
+    quoted_end: usize,
     /// Byte offset just past the closing `/>` or `>`, if one was found.
     end: Option<usize>,
 }
@@ -137,6 +157,7 @@ struct Scan {
 /// quotes runs to the next whitespace.
 fn scan_attributes(text: &str, from: usize) -> Scan {
     let mut properties = Vec::new();
+    let (mut quoted, mut quoted_end) = (0, from);
     let mut chars = text[from..]
         .char_indices()
         .map(|(i, c)| (i + from, c))
@@ -147,6 +168,8 @@ fn scan_attributes(text: &str, from: usize) -> Scan {
         let Some((pos, c)) = chars.next() else {
             return Scan {
                 properties,
+                quoted,
+                quoted_end,
                 end: None,
             };
         };
@@ -154,12 +177,16 @@ fn scan_attributes(text: &str, from: usize) -> Scan {
             '/' if chars.peek().is_some_and(|&(_, n)| n == '>') => {
                 return Scan {
                     properties,
+                    quoted,
+                    quoted_end,
                     end: Some(pos + 2),
                 };
             }
             '>' => {
                 return Scan {
                     properties,
+                    quoted,
+                    quoted_end,
                     end: Some(pos + 1),
                 };
             }
@@ -198,6 +225,10 @@ fn scan_attributes(text: &str, from: usize) -> Scan {
                         value_end = i;
                         break;
                     }
+                }
+                if quoted == properties.len() && value_end < text.len() {
+                    quoted += 1;
+                    quoted_end = value_end + 1;
                 }
                 &text[value_start..value_end.max(value_start)]
             }
