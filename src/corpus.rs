@@ -74,6 +74,15 @@ pub fn list(root: &Path) -> Result<(Vec<SourceFile>, Vec<Problem>), CorpusError>
                 continue;
             }
         };
+        if entry.file_type().is_symlink() {
+            problems.push(Problem::new(
+                Code::SymlinkSkipped,
+                &relative(root, entry.path()),
+                1,
+                "a symbolic link: not followed, so what it points to is not indexed".to_owned(),
+            ));
+            continue;
+        }
         if !entry.file_type().is_file() {
             continue;
         }

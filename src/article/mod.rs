@@ -248,6 +248,8 @@ impl Article {
         problems: &mut Vec<Problem>,
     ) {
         let mut seen: Vec<(Key, &str)> = Vec::new();
+        // Lower-cased extra keys already kept: a block may have thousands of them.
+        let mut extra_seen: std::collections::HashMap<String, String> = Default::default();
         for prop in props {
             let line = lines.line(prop.offset);
             let Some(key) = Key::from_name(&prop.key) else {
@@ -265,19 +267,23 @@ impl Article {
                         ),
                     ));
                 }
-                if let Some(first) = self
-                    .extra
-                    .keys()
-                    .find(|k| k.eq_ignore_ascii_case(&prop.key))
-                {
-                    problems.push(Problem::new(
-                        Code::DuplicateKey,
-                        &self.path,
-                        line,
-                        format!("`{}` repeats `{first}`; the first value is kept", prop.key),
-                    ));
-                } else {
-                    self.extra.insert(prop.key.clone(), prop.value.clone());
+                match extra_seen.entry(prop.key.to_lowercase()) {
+                    std::collections::hash_map::Entry::Occupied(first) => {
+                        problems.push(Problem::new(
+                            Code::DuplicateKey,
+                            &self.path,
+                            line,
+                            format!(
+                                "`{}` repeats `{}`; the first value is kept",
+                                prop.key,
+                                first.get()
+                            ),
+                        ));
+                    }
+                    std::collections::hash_map::Entry::Vacant(slot) => {
+                        slot.insert(prop.key.clone());
+                        self.extra.insert(prop.key.clone(), prop.value.clone());
+                    }
                 }
                 continue;
             };

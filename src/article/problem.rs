@@ -25,6 +25,8 @@ impl Severity {
 pub enum Code {
     /// The file could not be read.
     Unreadable,
+    /// A symbolic link in the articles folder: not followed, so it cannot loop or lead out.
+    SymlinkSkipped,
     InvalidUtf8,
     NoProperties,
     UnterminatedProperties,
@@ -45,8 +47,9 @@ pub enum Code {
 
 impl Code {
     /// Every code, for listings such as the content-health page.
-    pub const ALL: [Code; 17] = [
+    pub const ALL: [Code; 18] = [
         Code::Unreadable,
+        Code::SymlinkSkipped,
         Code::InvalidUtf8,
         Code::NoProperties,
         Code::UnterminatedProperties,
@@ -68,6 +71,7 @@ impl Code {
     pub fn as_str(self) -> &'static str {
         match self {
             Code::Unreadable => "unreadable",
+            Code::SymlinkSkipped => "symlink-skipped",
             Code::InvalidUtf8 => "invalid-utf8",
             Code::NoProperties => "no-properties",
             Code::UnterminatedProperties => "unterminated-properties",
