@@ -42,15 +42,18 @@ pub struct Analyzed {
     pub phrases: Vec<Vec<String>>,
 }
 
+/// The tokens `analyzer` makes of `text`.
+pub fn tokenize(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while let Some(t) = stream.next() {
+        out.push(t.text.clone());
+    }
+    out
+}
+
 pub fn analyze(analyzer: &mut TextAnalyzer, parsed: &ParsedQuery) -> Analyzed {
-    let mut tokens = |s: &str| {
-        let mut out = Vec::new();
-        let mut stream = analyzer.token_stream(s);
-        while let Some(t) = stream.next() {
-            out.push(t.text.clone());
-        }
-        out
-    };
+    let mut tokens = |s: &str| tokenize(analyzer, s);
     Analyzed {
         words: parsed
             .words
@@ -110,13 +113,7 @@ fn fuzzy(field: Field, token: &str, distance: u8) -> Box<dyn Query> {
 
 /// A word as the unstemmed analyzer indexes it: lower-case, accents folded.
 fn written_form(raw: &str) -> String {
-    let mut analyzer = crate::index::words_analyzer();
-    let mut stream = analyzer.token_stream(raw);
-    let mut out = String::new();
-    while let Some(t) = stream.next() {
-        out.push_str(&t.text);
-    }
-    out
+    tokenize(&mut crate::index::words_analyzer(), raw).concat()
 }
 
 /// Typo budget by word length, as Meilisearch and Algolia do it.
@@ -295,14 +292,7 @@ pub fn exclusions(
     analyzer: &mut TextAnalyzer,
     parsed: &ParsedQuery,
 ) -> Vec<Box<dyn Query>> {
-    let mut tokens = |s: &str| {
-        let mut out = Vec::new();
-        let mut stream = analyzer.token_stream(s);
-        while let Some(t) = stream.next() {
-            out.push(t.text.clone());
-        }
-        out
-    };
+    let mut tokens = |s: &str| tokenize(analyzer, s);
     let mut out = Vec::new();
     let texts = parsed
         .excluded_words
