@@ -185,12 +185,24 @@ fn word_clause(
                 .doc_freq(&Term::from_field_text(field, token))
                 .is_ok_and(|n| n > 0)
         });
-        if distance > 0 && !known {
-            let others = [f.description, f.headings, f.body]
-                .into_iter()
-                .map(|field| fuzzy(field, token, distance))
-                .collect();
-            should.push(konst(union(others), FUZZY_WORD));
+        if !known {
+            let mut others: Vec<Box<dyn Query>> = Vec::new();
+            for field in [f.description, f.headings, f.body] {
+                if distance > 0 {
+                    others.push(fuzzy(field, token, distance));
+                }
+                // A word being typed that is no word yet (`netw`) may start one anywhere.
+                if prefix && written.chars().count() >= 3 {
+                    others.push(Box::new(FuzzyTermQuery::new_prefix(
+                        Term::from_field_text(field, &written),
+                        0,
+                        false,
+                    )));
+                }
+            }
+            if !others.is_empty() {
+                should.push(konst(union(others), FUZZY_WORD));
+            }
         }
     }
     Some(union(should))

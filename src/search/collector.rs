@@ -48,6 +48,8 @@ pub struct Request {
     /// How many of the best hits to return (offset + page size).
     pub top: usize,
     pub order: Order,
+    /// Documents excluded by `-word` / `-"a phrase"`, found by a query of their own.
+    pub excluded: std::collections::HashSet<tantivy::DocAddress>,
 }
 
 /// One hit of the top list.
@@ -184,6 +186,13 @@ impl Collector for FacetTopCollector<'_> {
         };
         Ok(SegmentFacetTop {
             segment_ord,
+            excluded: self
+                .request
+                .excluded
+                .iter()
+                .filter(|a| a.segment_ord == segment_ord)
+                .map(|a| a.doc_id)
+                .collect(),
             order: self.request.order,
             top: self.request.top,
             facets,
@@ -275,6 +284,8 @@ impl SegmentFacet {
 
 pub struct SegmentFacetTop {
     segment_ord: u32,
+    /// This segment's excluded documents.
+    excluded: std::collections::HashSet<DocId>,
     order: Order,
     top: usize,
     facets: Vec<SegmentFacet>,
@@ -291,6 +302,9 @@ impl SegmentCollector for SegmentFacetTop {
     type Fruit = Fruit;
 
     fn collect(&mut self, doc: DocId, score: Score) {
+        if !self.excluded.is_empty() && self.excluded.contains(&doc) {
+            return;
+        }
         self.fails.clear();
         for (i, facet) in self.facets.iter().enumerate() {
             if !facet.passes(doc) {

@@ -3,6 +3,7 @@
 
 mod build;
 mod collector;
+pub mod lookup;
 mod request;
 mod snippet;
 pub mod syntax;
@@ -105,11 +106,26 @@ impl Searcher {
             Sort::Title => Order::Title,
         };
         let (page, per_page) = req.paging();
+        // Exclusions are applied in the collector rather than as MustNot clauses: tantivy
+        // 0.27's phrase scorer breaks a debug assertion when an exclusion seeks it backwards
+        // (quickwit-oss/tantivy#2811), and a separate pass costs only queries that exclude.
+        let excluded = if exclusions.is_empty() {
+            Default::default()
+        } else {
+            let any = BooleanQuery::new(
+                exclusions
+                    .iter()
+                    .map(|e| (Occur::Should, e.box_clone()))
+                    .collect(),
+            );
+            searcher.search(&any, &tantivy::collector::DocSetCollector)?
+        };
         let collector = FacetTopCollector {
             request: collector::Request {
                 selected,
                 top: page * per_page,
                 order,
+                excluded,
             },
             cache: &self.facet_values,
         };
@@ -125,9 +141,6 @@ impl Searcher {
             }
             if clauses.is_empty() {
                 clauses.push((Occur::Must, Box::new(AllQuery)));
-            }
-            for e in &exclusions {
-                clauses.push((Occur::MustNot, e.box_clone()));
             }
             Box::new(BooleanQuery::new(clauses))
         };
