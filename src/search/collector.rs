@@ -282,6 +282,10 @@ impl SegmentFacet {
     }
 }
 
+/// A hit's place within its segment: (negated score, displayOrder, title ordinal, path
+/// ordinal), compared in that order; unused parts are zero.
+type SortKey = (Score, i64, u64, u64);
+
 pub struct SegmentFacetTop {
     segment_ord: u32,
     /// This segment's excluded documents.
@@ -332,7 +336,7 @@ impl SegmentCollector for SegmentFacetTop {
         let first_ord = |col: &StrColumn, doc: DocId| col.term_ords(doc).next().unwrap_or(0);
         // Ordinals sort like their strings within a segment, so the segment's best can be
         // chosen before any string is looked up.
-        let key = |&(score, doc): &(Score, DocId)| -> (Score, i64, u64, u64) {
+        let key = |&(score, doc): &(Score, DocId)| -> SortKey {
             let path = first_ord(&self.paths, doc);
             match self.order {
                 Order::Relevance => (-score, 0, 0, path),
@@ -343,10 +347,9 @@ impl SegmentCollector for SegmentFacetTop {
                 Order::Title => (0.0, 0, first_ord(&self.titles, doc), path),
             }
         };
-        let mut keyed: Vec<((Score, i64, u64, u64), DocId, Score)> =
+        let mut keyed: Vec<(SortKey, DocId, Score)> =
             self.candidates.iter().map(|c| (key(c), c.1, c.0)).collect();
-        let cmp = |a: &((Score, i64, u64, u64), DocId, Score),
-                   b: &((Score, i64, u64, u64), DocId, Score)| {
+        let cmp = |a: &(SortKey, DocId, Score), b: &(SortKey, DocId, Score)| {
             a.0.partial_cmp(&b.0).unwrap_or(Ordering::Equal)
         };
         if keyed.len() > self.top {

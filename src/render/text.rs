@@ -1,0 +1,223 @@
+//! Sanitized article HTML -> plain text, for copying a filled-in article into a case note.
+//!
+//! Working from the rendered HTML rather than the Markdown means the text shows what the
+//! page shows: token values filled in, portal elements described, callouts labelled. The
+//! input is ammonia's output, so it is well formed: tags are balanced, attributes quoted, and
+//! text escaped with a handful of entities.
+
+use super::escape::decode_entities;
+
+/// Elements that end a line.
+const BREAK: &[&str] = &["br", "tr", "li", "dt", "dd"];
+/// Elements that stand apart as blocks (a blank line around them).
+const BLOCK: &[&str] = &[
+    "p",
+    "div",
+    "section",
+    "aside",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "table",
+    "hr",
+];
+
+struct Writer {
+    out: String,
+    /// Newlines owed before the next text (1 = line break, 2 = blank line).
+    pending: usize,
+    /// A space owed before the next text.
+    space: bool,
+    /// Inside `<pre>`: whitespace is kept.
+    pre: usize,
+    /// One entry per open list: the next number of an `<ol>`, `None` for `<ul>`.
+    lists: Vec<Option<usize>>,
+}
+
+impl Writer {
+    fn newline(&mut self, n: usize) {
+        self.pending = self.pending.max(n);
+        self.space = false;
+    }
+
+    fn text(&mut self, s: &str) {
+        if s.is_empty() {
+            return;
+        }
+        if self.pre > 0 {
+            self.flush();
+            self.out.push_str(s);
+            return;
+        }
+        let ws = |c: char| c.is_ascii_whitespace();
+        if s.starts_with(ws) {
+            self.space = true;
+        }
+        let mut words = 0;
+        for word in s.split_ascii_whitespace() {
+            if words > 0 {
+                self.space = true;
+            }
+            words += 1;
+            self.flush();
+            self.out.push_str(word);
+        }
+        if words > 0 && s.ends_with(ws) {
+            self.space = true;
+        }
+    }
+
+    /// Writes what is owed before text.
+    fn flush(&mut self) {
+        if self.out.is_empty() {
+            self.pending = 0;
+            self.space = false;
+            return;
+        }
+        if self.pending > 0 {
+            while self.out.ends_with(' ') {
+                self.out.pop();
+            }
+            let have = self.out.len() - self.out.trim_end_matches('\n').len();
+            for _ in have..self.pending {
+                self.out.push('\n');
+            }
+            self.pending = 0;
+            self.space = false;
+        } else if self.space {
+            if !self.out.ends_with([' ', '\n']) {
+                self.out.push(' ');
+            }
+            self.space = false;
+        }
+    }
+
+    fn open(&mut self, name: &str) {
+        match name {
+            "li" => {
+                self.newline(1);
+                self.flush();
+                let marker = match self.lists.last_mut() {
+                    Some(Some(n)) => {
+                        *n += 1;
+                        format!("{}. ", *n - 1)
+                    }
+                    _ => "- ".to_owned(),
+                };
+                self.out.push_str(&marker);
+            }
+            "ul" | "ol" => {
+                self.newline(if self.lists.is_empty() { 2 } else { 1 });
+                self.lists.push((name == "ol").then_some(1));
+            }
+            // Cells after the first of a row.
+            "td" | "th"
+                if !self.out.ends_with('\n') && self.pending == 0 && !self.out.is_empty() =>
+            {
+                self.out.push_str(" | ");
+                self.space = false;
+            }
+            "pre" => {
+                self.newline(2);
+                self.pre += 1;
+            }
+            _ if BREAK.contains(&name) => self.newline(1),
+            _ if BLOCK.contains(&name) => self.newline(2),
+            _ => {}
+        }
+    }
+
+    fn close(&mut self, name: &str) {
+        match name {
+            "ul" | "ol" => {
+                self.lists.pop();
+                self.newline(if self.lists.is_empty() { 2 } else { 1 });
+            }
+            "pre" => {
+                self.pre = self.pre.saturating_sub(1);
+                self.newline(2);
+            }
+            _ if BREAK.contains(&name) => self.newline(1),
+            _ if BLOCK.contains(&name) => self.newline(2),
+            _ => {}
+        }
+    }
+}
+
+/// The end of the tag starting at `s[0] == '<'`, skipping quoted attribute values.
+fn tag_end(s: &str) -> Option<usize> {
+    let mut quote: Option<char> = None;
+    for (i, c) in s.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '>') => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The text of sanitized HTML.
+pub(crate) fn from_html(html: &str) -> String {
+    let mut w = Writer {
+        out: String::with_capacity(html.len() / 2),
+        pending: 0,
+        space: false,
+        pre: 0,
+        lists: Vec::new(),
+    };
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        w.text(&decode_entities(&rest[..lt]));
+        rest = &rest[lt..];
+        let Some(end) = tag_end(rest) else { break };
+        let tag = &rest[1..end];
+        let (closing, tag) = match tag.strip_prefix('/') {
+            Some(t) => (true, t),
+            None => (false, tag),
+        };
+        let name = tag
+            .split(|c: char| c.is_ascii_whitespace() || c == '/')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        if closing {
+            w.close(&name);
+        } else {
+            w.open(&name);
+        }
+        rest = &rest[end + 1..];
+    }
+    w.text(&decode_entities(rest));
+    let mut out = w.out;
+    let trimmed = out.trim_end().len();
+    out.truncate(trimmed);
+    out.push('\n');
+    out.replace('\u{a0}', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_lists_and_tables_become_lines() {
+        let html = "<h1 id=\"t\">Title</h1>\n<p>The VM <strong><span class=\"kb-token\">web&amp;01</span></strong> stopped.</p>\n\
+                    <ol><li>One</li><li>Two <code>x</code></li></ol>\n<ul><li>a</li></ul>\
+                    <table><thead><tr><th>A</th><th>B</th></tr></thead><tbody><tr><td>1</td><td>2</td></tr></tbody></table>\
+                    <pre><code>line 1\n  line 2\n</code></pre><p>end&nbsp;here</p>";
+        assert_eq!(
+            from_html(html),
+            "Title\n\nThe VM web&01 stopped.\n\n1. One\n2. Two x\n\n- a\n\nA | B\n1 | 2\n\nline 1\n  line 2\n\nend here\n"
+        );
+    }
+}
