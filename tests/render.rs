@@ -723,9 +723,10 @@ proptest! {
     }
 }
 
-/// Not in CI: every article of the real corpus renders without panicking; prints timings.
+/// Every article of the real corpus renders without panicking; prints timings. Needs
+/// `../shared` (or `KB_SHARED`), so it runs with the corpus suite.
+#[cfg(feature = "corpus")]
 #[test]
-#[ignore = "needs ../shared/corpus; run with --release -- --ignored --nocapture"]
 fn every_corpus_article_renders() {
     let root = std::env::var("KB_SHARED").map_or_else(
         |_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"),
