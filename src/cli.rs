@@ -28,6 +28,8 @@ pub enum Command {
     Search(SearchArgs),
     /// Measure search quality and latency against ground-truth query sets.
     Eval(EvalArgs),
+    /// Serve the web pages and the JSON API (building or updating the index first).
+    Serve(ServeArgs),
 }
 
 /// Output format of `kb check`.
@@ -129,6 +131,22 @@ pub struct EvalArgs {
     pub misses: bool,
 }
 
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Folder of articles, read recursively (images under it are served too).
+    #[arg(long, default_value = "articles")]
+    pub articles: PathBuf,
+    /// Index directory; built or updated from the articles before serving.
+    #[arg(long, default_value = "index")]
+    pub index: PathBuf,
+    /// Address to listen on. The default serves this machine only.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: std::net::SocketAddr,
+    /// Keep the index in line with the articles folder while serving.
+    #[arg(long)]
+    pub watch: bool,
+}
+
 /// Runs a parsed command line; the exit code is the command's verdict (1: `kb check` found
 /// errors).
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -138,5 +156,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Index(args) => cmd::index::run(&args),
         Command::Search(args) => cmd::search::run(&args),
         Command::Eval(args) => cmd::eval::run(&args),
+        Command::Serve(args) => cmd::serve::run(&args),
     }
 }

@@ -14,6 +14,7 @@ pub mod index;
 pub mod logging;
 pub mod render;
 pub mod search;
+pub mod web;
 
 pub use article::{Article, Code, Problem, Severity};
 pub use corpus::Corpus;

@@ -7,3 +7,4 @@ pub mod export;
 pub mod index;
 mod progress;
 pub mod search;
+pub mod serve;

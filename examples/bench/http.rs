@@ -1,0 +1,303 @@
+//! `--http`: `kb serve` under load. The server runs as a child process on a free loopback
+//! port; a tokio + hyper load generator keeps N keep-alive connections busy with the
+//! free-text queries for a fixed time, then reports throughput, latency, errors (any status
+//! but 200) and the server's peak RSS.
+//!
+//! The generator runs on one thread (a current-thread runtime) so that the 2-core machine
+//! leaves the server as much CPU as possible; it still shares the cores with it, so the
+//! figure is a floor for what the server does on its own.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use http_body_util::{BodyExt, Empty};
+use hyper::body::Bytes;
+use hyper::client::conn::http1::{self, SendRequest};
+use hyper_util::rt::TokioIo;
+use serde::Serialize;
+
+use crate::child::{tail, vm_hwm_kb};
+use crate::stats::Latency;
+
+/// How long the server may take to answer `/healthz`.
+const STARTUP: Duration = Duration::from_secs(60);
+/// Untimed load before the measurement, so the server's caches are warm.
+const WARMUP: Duration = Duration::from_secs(2);
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HttpStats {
+    pub connections: usize,
+    pub seconds: f64,
+    pub requests: u64,
+    pub requests_per_second: f64,
+    pub errors: u64,
+    /// A few error descriptions, for the report.
+    pub error_samples: Vec<String>,
+    pub latency: Latency,
+    pub server_peak_rss_mb: f64,
+}
+
+/// The server child; killed when dropped, whatever happened.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// True when this `kb` has a `serve` subcommand.
+pub fn serve_exists(kb: &Path) -> bool {
+    Command::new(kb)
+        .args(["serve", "--help"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+pub fn run(
+    kb: &Path,
+    index: &Path,
+    articles: &Path,
+    queries: &[String],
+    connections: usize,
+    duration: Duration,
+    scratch: &Path,
+) -> Result<HttpStats> {
+    if !serve_exists(kb) {
+        bail!(
+            "--http needs `kb serve`, and {} has no `serve` subcommand yet (`kb serve --help` \
+             failed); build a kb that has it, or run without --http",
+            kb.display()
+        );
+    }
+    if queries.is_empty() {
+        bail!("--http needs free-text queries and freetext.txt has none");
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .context("finding a free port")?
+        .port();
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let log = scratch.join("serve.log");
+    let log_file =
+        std::fs::File::create(&log).with_context(|| format!("creating {}", log.display()))?;
+    let child = Command::new(kb)
+        .arg("serve")
+        .arg("--index")
+        .arg(index)
+        .arg("--articles")
+        .arg(articles)
+        .arg("--addr")
+        .arg(addr.to_string())
+        .stdin(Stdio::null())
+        .stdout(log_file.try_clone()?)
+        .stderr(log_file)
+        .spawn()
+        .context("starting kb serve")?;
+    let mut server = Server(child);
+    let pid = server.0.id();
+
+    // The peak is followed from start-up on: what the server holds after opening the index
+    // counts as much as what the load adds.
+    let stop = Arc::new(AtomicBool::new(false));
+    let peak = Arc::new(AtomicU64::new(0));
+    let monitor = {
+        let (stop, peak) = (stop.clone(), peak.clone());
+        std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                if let Some(kb) = vm_hwm_kb(pid) {
+                    peak.fetch_max(kb, Ordering::Relaxed);
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        })
+    };
+
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the tokio runtime")?;
+    let paths: Arc<Vec<String>> = Arc::new(
+        queries
+            .iter()
+            .map(|q| format!("/api/search?q={}", encode(q)))
+            .collect(),
+    );
+    let result = rt.block_on(async {
+        wait_ready(&mut server, addr, &log).await?;
+        load(addr, paths.clone(), connections, WARMUP).await;
+        Ok::<_, anyhow::Error>(load(addr, paths, connections, duration).await)
+    });
+    if let Some(kb) = vm_hwm_kb(pid) {
+        peak.fetch_max(kb, Ordering::Relaxed);
+    }
+    stop.store(true, Ordering::Relaxed);
+    let _ = monitor.join();
+    drop(server);
+    let (mut latencies, errors, error_samples, elapsed) = result?;
+    let requests = latencies.len() as u64 + errors;
+    Ok(HttpStats {
+        connections,
+        seconds: elapsed.as_secs_f64(),
+        requests,
+        requests_per_second: requests as f64 / elapsed.as_secs_f64(),
+        errors,
+        error_samples,
+        latency: Latency::of(&mut latencies),
+        server_peak_rss_mb: peak.load(Ordering::Relaxed) as f64 / 1024.0,
+    })
+}
+
+/// Polls `/healthz` until it answers 200; fails early when the server exits.
+async fn wait_ready(server: &mut Server, addr: SocketAddr, log: &Path) -> Result<()> {
+    let started = Instant::now();
+    loop {
+        if let Some(status) = server.0.try_wait()? {
+            let text = std::fs::read_to_string(log).unwrap_or_default();
+            bail!(
+                "kb serve exited at start-up ({status}):\n{}",
+                tail(&text, 30)
+            );
+        }
+        if let Ok(mut sender) = connect(addr).await
+            && let Ok((status, _)) = get(&mut sender, addr, "/healthz").await
+            && status == hyper::StatusCode::OK
+        {
+            return Ok(());
+        }
+        if started.elapsed() > STARTUP {
+            bail!("kb serve did not answer /healthz with 200 within {STARTUP:?} on {addr}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+type Outcome = (Vec<f64>, u64, Vec<String>, Duration);
+
+/// `connections` workers for `duration`: latencies of the 200s (ms), errors, a few error
+/// descriptions, and the time it took.
+async fn load(
+    addr: SocketAddr,
+    paths: Arc<Vec<String>>,
+    connections: usize,
+    duration: Duration,
+) -> Outcome {
+    let started = Instant::now();
+    let until = started + duration;
+    let workers: Vec<_> = (0..connections)
+        .map(|k| tokio::spawn(worker(addr, paths.clone(), k, until)))
+        .collect();
+    let (mut latencies, mut errors, mut samples) = (Vec::new(), 0, Vec::new());
+    for w in workers {
+        match w.await {
+            Ok((l, e, s)) => {
+                latencies.extend(l);
+                errors += e;
+                samples.extend(s);
+            }
+            Err(e) => {
+                errors += 1;
+                samples.push(format!("worker panicked: {e}"));
+            }
+        }
+    }
+    samples.truncate(5);
+    (latencies, errors, samples, started.elapsed())
+}
+
+/// One connection's loop; reconnects after a transport error. Worker `k` starts at the
+/// k-th query so that the connections do not ask the same thing in lockstep.
+async fn worker(
+    addr: SocketAddr,
+    paths: Arc<Vec<String>>,
+    k: usize,
+    until: Instant,
+) -> (Vec<f64>, u64, Vec<String>) {
+    let (mut latencies, mut errors, mut samples) = (Vec::new(), 0u64, Vec::new());
+    let mut sender: Option<SendRequest<Empty<Bytes>>> = None;
+    let mut i = k;
+    while Instant::now() < until {
+        let s = match sender.as_mut() {
+            Some(s) => s,
+            None => match connect(addr).await {
+                Ok(s) => sender.insert(s),
+                Err(e) => {
+                    errors += 1;
+                    note(&mut samples, format!("connect: {e:#}"));
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                }
+            },
+        };
+        let path = &paths[i % paths.len()];
+        i += 1;
+        let t = Instant::now();
+        match get(s, addr, path).await {
+            Ok((hyper::StatusCode::OK, _)) => latencies.push(t.elapsed().as_secs_f64() * 1000.0),
+            Ok((status, _)) => {
+                errors += 1;
+                note(&mut samples, format!("{status} for {path}"));
+            }
+            Err(e) => {
+                errors += 1;
+                note(&mut samples, format!("{path}: {e:#}"));
+                sender = None;
+            }
+        }
+    }
+    (latencies, errors, samples)
+}
+
+fn note(samples: &mut Vec<String>, s: String) {
+    if samples.len() < 5 {
+        samples.push(s);
+    }
+}
+
+async fn connect(addr: SocketAddr) -> Result<SendRequest<Empty<Bytes>>> {
+    let stream = tokio::net::TcpStream::connect(addr).await?;
+    stream.set_nodelay(true)?;
+    let (sender, conn) = http1::handshake(TokioIo::new(stream)).await?;
+    tokio::spawn(async move {
+        // The connection ends when its sender is dropped; an error then is expected.
+        let _ = conn.await;
+    });
+    Ok(sender)
+}
+
+/// One GET; the body is read to the end, as a client would.
+async fn get(
+    sender: &mut SendRequest<Empty<Bytes>>,
+    addr: SocketAddr,
+    path: &str,
+) -> Result<(hyper::StatusCode, usize)> {
+    sender.ready().await?;
+    let req = hyper::Request::get(path)
+        .header(hyper::header::HOST, addr.to_string())
+        .body(Empty::new())?;
+    let resp = sender.send_request(req).await?;
+    let status = resp.status();
+    let body = resp.into_body().collect().await?.to_bytes();
+    Ok((status, body.len()))
+}
+
+/// Percent-encodes a query-string value (everything but RFC 3986 unreserved characters).
+fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 3);
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

@@ -1,0 +1,95 @@
+//! `kb serve`: bring the index in line with the articles, then serve the web pages and the
+//! JSON API until Ctrl-C or SIGTERM; with `--watch`, keep the index in line while serving.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use crate::cli::ServeArgs;
+use crate::index::{IndexOptions, Indexer, KbIndex};
+use crate::web::{self, AppState};
+
+pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    // Incremental sync only reads what changed, so it runs on every start: a missing index
+    // is built, a stale one updated.
+    let mut indexer = Indexer::open(&args.index)?;
+    let progress = super::progress::bar(false, "indexing");
+    let report = indexer.sync(&args.articles, IndexOptions::default(), &progress)?;
+    progress.finish_and_clear();
+    if report.added > report.articles / 2 {
+        indexer.merge_all()?;
+    }
+    if let Some(reason) = &report.rebuilt {
+        tracing::warn!("rebuilt the index: {reason}");
+    }
+    eprintln!("{report}");
+    let index = KbIndex::from_index(indexer.index().clone(), &args.index)?;
+    let state = AppState::new(index, &args.articles);
+    // The health report reads every article again: off the start-up path.
+    state.schedule_check();
+    let watch = if args.watch {
+        Some(web::watch::spawn(indexer, &args.articles, state.clone())?)
+    } else {
+        // Without --watch the writer is released, so that `kb index` can update the index
+        // while this server reads it (the reader follows new commits).
+        indexer.finish()?;
+        None
+    };
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(args.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.addr))?;
+        let local = listener.local_addr().context("reading the bound address")?;
+        println!(
+            "kb: serving {} articles at http://{local}/{}",
+            report.articles,
+            if args.watch {
+                " (watching for changes)"
+            } else {
+                ""
+            }
+        );
+        web::server::serve(listener, web::app(state), shutdown_signal())
+            .await
+            .context("serving HTTP")
+    })?;
+    if let Some(watch) = watch {
+        watch.stop();
+    }
+    eprintln!("kb: stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Resolves on Ctrl-C or SIGTERM: in-flight requests are answered, then the server stops.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!("listening for Ctrl-C: {e}");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!("listening for SIGTERM: {e}");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    eprintln!("kb: shutting down");
+}

@@ -1,0 +1,231 @@
+//! Every URL the pages link to, built in one place so that paths with spaces or odd
+//! characters are encoded the same way everywhere, and so that a search page's links (a
+//! facet ticked, a chip removed, another page) each change exactly one thing of the state
+//! the URL holds.
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+use crate::search::{SearchRequest, Sort};
+
+/// Characters left as they are in a path segment or a query value.
+const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// Percent-encodes one path segment or query value.
+pub fn enc(s: &str) -> String {
+    utf8_percent_encode(s, UNRESERVED).to_string()
+}
+
+/// Encodes a relative path segment by segment, keeping the `/`.
+fn enc_path(path: &str) -> String {
+    path.split('/').map(enc).collect::<Vec<_>>().join("/")
+}
+
+/// `a/b.md` -> `a/b`: article page URLs leave out the extension (any case).
+pub fn strip_md(path: &str) -> &str {
+    let n = path.len();
+    if n > 3 && path.is_char_boundary(n - 3) && path[n - 3..].eq_ignore_ascii_case(".md") {
+        &path[..n - 3]
+    } else {
+        path
+    }
+}
+
+/// The page of the article stored under `path` (with `.md`).
+pub fn article(path: &str) -> String {
+    format!("/articles/{}", enc_path(strip_md(path)))
+}
+
+/// The raw Markdown of the article stored under `path`.
+pub fn raw(path: &str) -> String {
+    format!("/articles/{}", enc_path(path))
+}
+
+/// The JSON of the article stored under `path`.
+pub fn api_article(path: &str) -> String {
+    format!("/api/articles/{}", enc_path(path))
+}
+
+pub fn topic(id: &str) -> String {
+    format!("/topics/{}", enc(id))
+}
+
+pub fn service(service: &str) -> String {
+    format!("/services/{}", enc(service))
+}
+
+pub fn article_id(id: &str) -> String {
+    format!("/id/{}", enc(id))
+}
+
+/// A search for one facet value: `/search?service=microsoft.compute`.
+pub fn filtered(facet: &str, value: &str) -> String {
+    format!("/search?{}={}", facet, enc(value))
+}
+
+/// A search for a resource of a service.
+pub fn resource(service: &str, resource: &str) -> String {
+    if service.is_empty() {
+        return filtered("resource", resource);
+    }
+    format!(
+        "/search?service={}&resource={}",
+        enc(service),
+        enc(resource)
+    )
+}
+
+/// The state of a search page, as its URL holds it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchState {
+    pub q: String,
+    pub topic: String,
+    /// `(facet parameter, value)` in the order given.
+    pub filters: Vec<(String, String)>,
+    pub sort: Sort,
+    pub page: usize,
+    /// Kept only when the request gave one.
+    pub per_page: Option<usize>,
+}
+
+impl SearchState {
+    /// The state of a request; `per_page` is kept when it differs from the page default.
+    pub fn of(req: &SearchRequest, default_per_page: usize) -> SearchState {
+        let facets: [(&str, &Vec<String>); 6] = [
+            ("service", &req.service),
+            ("resource", &req.resource),
+            ("tag", &req.tag),
+            ("type", &req.r#type),
+            ("cloud", &req.cloud),
+            ("scenario", &req.scenario),
+        ];
+        let mut filters = Vec::new();
+        for (name, values) in facets {
+            for v in values {
+                let pair = (name.to_owned(), v.clone());
+                if !filters.contains(&pair) {
+                    filters.push(pair);
+                }
+            }
+        }
+        SearchState {
+            q: req.q.clone(),
+            topic: req.topic.clone().unwrap_or_default(),
+            filters,
+            sort: req.sort,
+            page: req.page.max(1),
+            per_page: (req.per_page != default_per_page).then_some(req.per_page),
+        }
+    }
+
+    pub fn has(&self, facet: &str, value: &str) -> bool {
+        self.filters
+            .iter()
+            .any(|(f, v)| f == facet && v.eq_ignore_ascii_case(value))
+    }
+
+    /// The URL of this state.
+    pub fn url(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        if !self.q.is_empty() {
+            parts.push(format!("q={}", enc(&self.q)));
+        }
+        if !self.topic.is_empty() {
+            parts.push(format!("topic={}", enc(&self.topic)));
+        }
+        for (f, v) in &self.filters {
+            parts.push(format!("{f}={}", enc(v)));
+        }
+        let sort = match self.sort {
+            Sort::Auto => None,
+            Sort::Relevance => Some("relevance"),
+            Sort::Order => Some("order"),
+            Sort::Title => Some("title"),
+        };
+        if let Some(s) = sort {
+            parts.push(format!("sort={s}"));
+        }
+        if let Some(n) = self.per_page {
+            parts.push(format!("per_page={n}"));
+        }
+        if self.page > 1 {
+            parts.push(format!("page={}", self.page));
+        }
+        if parts.is_empty() {
+            "/search".to_owned()
+        } else {
+            format!("/search?{}", parts.join("&"))
+        }
+    }
+
+    /// This state on another page.
+    pub fn page_url(&self, page: usize) -> String {
+        SearchState {
+            page,
+            ..self.clone()
+        }
+        .url()
+    }
+
+    /// This state with one facet value ticked or unticked, back on page 1.
+    pub fn toggled(&self, facet: &str, value: &str) -> String {
+        let mut next = SearchState {
+            page: 1,
+            ..self.clone()
+        };
+        if self.has(facet, value) {
+            next.filters
+                .retain(|(f, v)| !(f == facet && v.eq_ignore_ascii_case(value)));
+        } else {
+            next.filters.push((facet.to_owned(), value.to_owned()));
+        }
+        next.url()
+    }
+
+    /// This state without its topic filter.
+    pub fn without_topic(&self) -> String {
+        SearchState {
+            topic: String::new(),
+            page: 1,
+            ..self.clone()
+        }
+        .url()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn article_urls_encode_segments_and_drop_the_extension() {
+        assert_eq!(article("a b/c.md"), "/articles/a%20b/c");
+        assert_eq!(article("x/Y.MD"), "/articles/x/Y");
+        assert_eq!(raw("a b/c.md"), "/articles/a%20b/c.md");
+    }
+
+    #[test]
+    fn toggling_changes_one_filter_and_resets_the_page() {
+        let s = SearchState {
+            q: "vm boot".into(),
+            filters: vec![("service".into(), "microsoft.compute".into())],
+            page: 3,
+            ..SearchState::default()
+        };
+        assert_eq!(
+            s.toggled("service", "microsoft.compute"),
+            "/search?q=vm%20boot"
+        );
+        assert_eq!(
+            s.toggled("type", "rca"),
+            "/search?q=vm%20boot&service=microsoft.compute&type=rca"
+        );
+        assert_eq!(
+            s.page_url(2),
+            "/search?q=vm%20boot&service=microsoft.compute&page=2"
+        );
+    }
+}

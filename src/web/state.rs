@@ -1,0 +1,258 @@
+//! What every request shares: the searcher, the articles root, and data derived from the
+//! index or the folder that is too costly to build per request (support topic names, the
+//! content-health report). Derived data is rebuilt off the request path: topic names when the
+//! reader's generation changes, the health report on a background thread after each sync.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, Sender};
+use std::sync::{Arc, OnceLock, RwLock, Weak};
+use std::time::{Duration, Instant, SystemTime};
+
+use crate::article::{Code, Problem, Severity};
+use crate::check::CheckReport;
+use crate::index::KbIndex;
+use crate::search::Searcher;
+use crate::search::lookup::{self, TopicNames};
+
+/// Shared state of the application; cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+struct Inner {
+    searcher: Searcher,
+    articles: PathBuf,
+    /// `(reader generation, names)`: rebuilt when the reader sees another commit.
+    topics: RwLock<(u64, Arc<TopicNames>)>,
+    check: RwLock<Option<Arc<CheckSnapshot>>>,
+    /// Wakes the background checker; created on first use.
+    checker: OnceLock<Sender<()>>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("index", self.0.searcher.index())
+            .field("articles", &self.0.articles)
+            .finish()
+    }
+}
+
+/// The content-health report as the `/check` page shows it.
+#[derive(Debug, Clone)]
+pub struct CheckSnapshot {
+    /// `.md` files found.
+    pub files: usize,
+    /// Articles parsed from them.
+    pub articles: usize,
+    /// Problems of error severity.
+    pub errors: usize,
+    /// Problems of warning severity.
+    pub warnings: usize,
+    /// Every code with at least one problem: `(code, count)`, most frequent first.
+    pub by_code: Vec<(Code, usize)>,
+    /// `(folder, errors, warnings)`, folders with most errors first, then most warnings.
+    pub by_folder: Vec<(String, usize, usize)>,
+    /// Sorted by path, then line.
+    pub problems: Vec<Problem>,
+    /// How long reading and checking the folder took.
+    pub took_ms: f64,
+    /// When the report was made.
+    pub checked_at: SystemTime,
+}
+
+impl CheckSnapshot {
+    /// Summarizes a check report.
+    pub fn new(report: CheckReport, took_ms: f64) -> CheckSnapshot {
+        let mut by_code: Vec<(Code, usize)> = Code::ALL
+            .iter()
+            .map(|&c| (c, report.problems.iter().filter(|p| p.code == c).count()))
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        by_code.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let mut folders: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
+        for p in &report.problems {
+            let entry = folders.entry(folder_of(&p.path).to_owned()).or_default();
+            match p.severity {
+                Severity::Error => entry.0 += 1,
+                Severity::Warning => entry.1 += 1,
+            }
+        }
+        let mut by_folder: Vec<(String, usize, usize)> =
+            folders.into_iter().map(|(f, (e, w))| (f, e, w)).collect();
+        by_folder.sort_by(|a, b| (b.1, b.2).cmp(&(a.1, a.2)).then_with(|| a.0.cmp(&b.0)));
+        CheckSnapshot {
+            files: report.files,
+            articles: report.articles,
+            errors: report.count(Severity::Error),
+            warnings: report.count(Severity::Warning),
+            by_code,
+            by_folder,
+            problems: report.problems,
+            took_ms,
+            checked_at: SystemTime::now(),
+        }
+    }
+}
+
+/// The folder part of an article path (`a/b/c.md` -> `a/b`), `.` at the root.
+pub fn folder_of(path: &str) -> &str {
+    path.rsplit_once('/').map_or(".", |(folder, _)| folder)
+}
+
+impl AppState {
+    /// State over an opened index and the articles folder it was built from (for article
+    /// images and the health report). Reads the topic names now; the health report is
+    /// computed by [`AppState::refresh_check`] or [`AppState::schedule_check`].
+    pub fn new(index: KbIndex, articles: &Path) -> AppState {
+        let generation = lookup::generation(&index);
+        let names = lookup::topic_names(&index).unwrap_or_else(|e| {
+            tracing::error!("reading support topic names: {e}");
+            TopicNames::default()
+        });
+        AppState(Arc::new(Inner {
+            searcher: Searcher::new(index),
+            articles: articles.to_owned(),
+            topics: RwLock::new((generation, Arc::new(names))),
+            check: RwLock::new(None),
+            checker: OnceLock::new(),
+        }))
+    }
+
+    /// The search core, shared by every request.
+    pub fn searcher(&self) -> &Searcher {
+        &self.0.searcher
+    }
+
+    /// The index the searcher reads.
+    pub fn index(&self) -> &KbIndex {
+        self.0.searcher.index()
+    }
+
+    /// The articles folder as given (not canonicalized: it may be replaced while serving).
+    pub fn articles_root(&self) -> &Path {
+        &self.0.articles
+    }
+
+    /// Support topic ID (lower-case) -> name, as of the reader's current commit.
+    pub fn topic_names(&self) -> Arc<TopicNames> {
+        let generation = lookup::generation(self.index());
+        {
+            let cached = read(&self.0.topics);
+            if cached.0 == generation {
+                return cached.1.clone();
+            }
+        }
+        self.refresh_topics()
+    }
+
+    /// Rebuilds the topic names from the reader's current commit.
+    pub fn refresh_topics(&self) -> Arc<TopicNames> {
+        let started = Instant::now();
+        let generation = lookup::generation(self.index());
+        match lookup::topic_names(self.index()) {
+            Ok(names) => {
+                tracing::debug!(
+                    "read {} topic names in {:?}",
+                    names.len(),
+                    started.elapsed()
+                );
+                let names = Arc::new(names);
+                *write(&self.0.topics) = (generation, names.clone());
+                names
+            }
+            Err(e) => {
+                tracing::error!("reading support topic names: {e}");
+                read(&self.0.topics).1.clone()
+            }
+        }
+    }
+
+    /// Makes the last commit visible to requests, then has what derives from it rebuilt in
+    /// the background. Called after each sync, so that a request sees either the old commit
+    /// or the new one; the caller (the watch thread) is free for the next sync at once.
+    pub fn after_commit(&self) {
+        if let Err(e) = self.index().reload() {
+            tracing::error!("reloading the index: {e}");
+        }
+        self.schedule_check();
+    }
+
+    /// The last health report, `None` until the first one is done.
+    pub fn check(&self) -> Option<Arc<CheckSnapshot>> {
+        read(&self.0.check).clone()
+    }
+
+    /// Reads the articles folder and checks every article (blocking: seconds on a large
+    /// corpus), then publishes the report.
+    pub fn refresh_check(&self) -> anyhow::Result<()> {
+        let started = Instant::now();
+        // On a pool of its own: on the global pool the check's tasks would queue ahead of a
+        // watch sync's, and a change would wait for the whole check to become searchable.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .thread_name(|_| "kb-check-worker".to_owned())
+            .build()?;
+        let corpus = pool.install(|| crate::corpus::load(&self.0.articles))?;
+        let report = CheckReport::new(&corpus);
+        let snapshot = CheckSnapshot::new(report, started.elapsed().as_secs_f64() * 1000.0);
+        tracing::info!(
+            "checked {} articles: {} errors, {} warnings ({:.0} ms)",
+            snapshot.articles,
+            snapshot.errors,
+            snapshot.warnings,
+            snapshot.took_ms
+        );
+        *write(&self.0.check) = Some(Arc::new(snapshot));
+        Ok(())
+    }
+
+    /// Asks the background worker to rebuild the topic names now and the health report
+    /// ([`AppState::refresh_check`]) once changes settle; requests made meanwhile are folded
+    /// into one more run.
+    pub fn schedule_check(&self) {
+        let tx = self.0.checker.get_or_init(|| {
+            let (tx, rx) = std::sync::mpsc::channel();
+            let weak = Arc::downgrade(&self.0);
+            let spawned = std::thread::Builder::new()
+                .name("kb-check".to_owned())
+                .spawn(move || check_loop(&rx, &weak));
+            if let Err(e) = spawned {
+                tracing::error!("starting the health checker: {e}");
+            }
+            tx
+        });
+        // The checker only stops when the state is gone, and then nobody asks.
+        let _ = tx.send(());
+    }
+}
+
+/// Quiet time after the last request before the health report is rebuilt.
+const CHECK_QUIET: Duration = Duration::from_millis(2000);
+
+/// The checker thread: it holds the state weakly, so that dropping the last `AppState`
+/// ends it (its channel closes).
+fn check_loop(rx: &Receiver<()>, state: &Weak<Inner>) {
+    while rx.recv().is_ok() {
+        // Topic names are quick (a few hundred stored articles) and pages show them.
+        match state.upgrade() {
+            Some(inner) => drop(AppState(inner).refresh_topics()),
+            None => break,
+        }
+        // Edits come in bursts (save, save again, rename): check once they settle.
+        while rx.recv_timeout(CHECK_QUIET).is_ok() {}
+        let Some(inner) = state.upgrade() else { break };
+        if let Err(e) = AppState(inner).refresh_check() {
+            tracing::error!("checking articles: {e:#}");
+        }
+    }
+}
+
+/// Locks hold plain data that is replaced whole, so a panic elsewhere cannot leave it
+/// half-written: poisoning is ignored.
+fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(|e| e.into_inner())
+}
+
+fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(|e| e.into_inner())
+}

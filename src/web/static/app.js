@@ -1,0 +1,170 @@
+// Self-help KB: small enhancements over pages that work without script.
+// - "/" focuses the search box;
+// - search-as-you-type suggestions under any input with data-suggest (from /api/suggest),
+//   as an ARIA combobox: arrows move, Enter opens, Escape closes;
+// - filters and sort submit the search form as soon as they change;
+// - "Copy filled text" copies an article's text with the customer's values.
+(function () {
+  "use strict";
+
+  document.documentElement.classList.add("js");
+
+  // "/" focuses the first search box, unless the user is typing somewhere.
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey) return;
+    var t = e.target;
+    var tag = t && t.tagName;
+    if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (t && t.isContentEditable)) return;
+    var box = document.querySelector("input[data-suggest]");
+    if (!box) return;
+    e.preventDefault();
+    box.focus();
+    box.select();
+  });
+
+  // Auto-submit of filters and sort.
+  document.addEventListener("change", function (e) {
+    var el = e.target;
+    if (!el || !el.hasAttribute || !el.hasAttribute("data-autosubmit")) return;
+    var form = el.form;
+    if (!form) return;
+    // The page number belongs to the old result set.
+    var page = form.querySelector("input[name=page]");
+    if (page) page.remove();
+    form.requestSubmit ? form.requestSubmit() : form.submit();
+  });
+
+  // Copy buttons: visible only with script.
+  Array.prototype.forEach.call(document.querySelectorAll("[data-copy]"), function (button) {
+    var target = document.getElementById(button.getAttribute("data-copy"));
+    if (!target) return;
+    button.hidden = false;
+    var status = button.parentNode.querySelector(".copy-status");
+    button.addEventListener("click", function () {
+      var text = target.value !== undefined ? target.value : target.textContent;
+      var done = function (ok) {
+        if (status) status.textContent = ok ? "Copied." : "Copy failed: select the text and copy it.";
+      };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(text).then(function () { done(true); }, function () { done(false); });
+      } else {
+        var details = target.closest("details");
+        if (details) details.open = true;
+        target.focus();
+        target.select();
+        var ok = false;
+        try { ok = document.execCommand("copy"); } catch (err) { ok = false; }
+        done(ok);
+      }
+    });
+  });
+
+  // Suggestions.
+  var counter = 0;
+  Array.prototype.forEach.call(document.querySelectorAll("input[data-suggest]"), function (input) {
+    var id = "suggest-" + (++counter);
+    var list = document.createElement("ul");
+    list.id = id;
+    list.className = "suggest";
+    list.setAttribute("role", "listbox");
+    list.setAttribute("aria-label", "Suggestions");
+    list.hidden = true;
+    input.parentNode.appendChild(list);
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", id);
+
+    var items = [];
+    var active = -1;
+    var timer = null;
+    var lastQuery = null;
+    var controller = null;
+
+    function close() {
+      list.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+      active = -1;
+    }
+
+    function highlight(i) {
+      items.forEach(function (li, j) { li.setAttribute("aria-selected", j === i ? "true" : "false"); });
+      active = i;
+      if (i >= 0) {
+        input.setAttribute("aria-activedescendant", items[i].id);
+        items[i].scrollIntoView({ block: "nearest" });
+      } else {
+        input.removeAttribute("aria-activedescendant");
+      }
+    }
+
+    function render(suggestions) {
+      list.textContent = "";
+      items = suggestions.map(function (s, i) {
+        var li = document.createElement("li");
+        li.id = id + "-" + i;
+        li.setAttribute("role", "option");
+        li.setAttribute("aria-selected", "false");
+        li.dataset.url = s.url;
+        var title = document.createElement("span");
+        title.textContent = s.title;
+        var path = document.createElement("span");
+        path.className = "suggest__path";
+        path.textContent = s.path;
+        li.appendChild(title);
+        li.appendChild(path);
+        li.addEventListener("mousedown", function (e) {
+          e.preventDefault();
+          window.location.href = s.url;
+        });
+        list.appendChild(li);
+        return li;
+      });
+      if (items.length === 0) { close(); return; }
+      list.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+      active = -1;
+    }
+
+    function fetchSuggestions() {
+      var q = input.value;
+      if (q.trim().length < 2) { lastQuery = q; close(); return; }
+      if (q === lastQuery) return;
+      lastQuery = q;
+      if (controller) controller.abort();
+      controller = window.AbortController ? new AbortController() : null;
+      fetch("/api/suggest?q=" + encodeURIComponent(q), controller ? { signal: controller.signal } : {})
+        .then(function (r) { return r.ok ? r.json() : { suggestions: [] }; })
+        .then(function (body) {
+          if (input.value === q && document.activeElement === input) render(body.suggestions || []);
+        })
+        .catch(function () { /* offline or aborted: no suggestions */ });
+    }
+
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(fetchSuggestions, 120);
+    });
+    input.addEventListener("keydown", function (e) {
+      if (list.hidden) {
+        if (e.key === "ArrowDown" && input.value.trim().length >= 2) { lastQuery = null; fetchSuggestions(); }
+        return;
+      }
+      if (e.key === "ArrowDown") {
+        e.preventDefault();
+        highlight(active + 1 >= items.length ? 0 : active + 1);
+      } else if (e.key === "ArrowUp") {
+        e.preventDefault();
+        highlight(active <= 0 ? items.length - 1 : active - 1);
+      } else if (e.key === "Enter" && active >= 0) {
+        e.preventDefault();
+        window.location.href = items[active].dataset.url;
+      } else if (e.key === "Escape") {
+        e.preventDefault();
+        close();
+      }
+    });
+    input.addEventListener("blur", function () { setTimeout(close, 100); });
+  });
+})();

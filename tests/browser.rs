@@ -1,0 +1,836 @@
+#![cfg(feature = "browser")]
+//! The web app in real headless Chromium, driven through chromedriver: the flows a support
+//! agent follows (topic dossier, search with facets and chips, the back button, article
+//! tokens, suggestions, the `/` shortcut), dark mode, no console errors on any page, and a
+//! screenshot of every page under `target/screenshots/` for people to look at.
+//!
+//! Needs Debian's `chromium` and `chromium-driver`; run by .ci/run as
+//! `cargo test --features browser --test browser -- --test-threads 1` (one browser at a time:
+//! the machine has two cores). Each test starts its own app, chromedriver and browser, and
+//! every wait is bounded (see `harness`).
+
+#[path = "browser/harness.rs"]
+mod harness;
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use harness::{Browser, DESKTOP, PHONE, drive, drive_on};
+
+/// Topic 32750101: listed by four sample articles, named by a supportTopicDescription.
+const TOPIC: &str = "32750101";
+const TOPIC_NAME: &str = "VM is not booting after a Windows update";
+const TOPIC_ARTICLES: [&str; 4] = [
+    "/articles/microsoft.compute.virtualmachines/vm-boot-failure-windows-update",
+    "/articles/microsoft.compute.virtualmachines/vm-diagnostics-rdp-connectivity",
+    "/articles/microsoft.compute.virtualmachines/vm-rca-windows-update-boot-loop",
+    "/articles/problemscopingques.compute.virtualmachines/vm-boot-failure-scoping",
+];
+/// An article with a `vmname` replacement token.
+const RCA: &str = "/articles/microsoft.compute.virtualmachines/vm-rca-host-reboot";
+
+/// The number in the results heading ("1,234 results · 1–20 · 3.1 ms"), 0 for "No results".
+async fn result_count(b: &Browser) -> u64 {
+    let heading = b.text("#results-title").await;
+    let digits: String = heading
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    if heading.starts_with("No results") {
+        return 0;
+    }
+    digits
+        .parse()
+        .unwrap_or_else(|_| panic!("no count in the results heading {heading:?}"))
+}
+
+/// The service facet as the sidebar shows it: `(value, count, checked, checkbox id)`.
+async fn service_facet(b: &Browser) -> Vec<(String, u64, bool, String)> {
+    let rows = b
+        .js(
+            r#"return Array.from(document.querySelectorAll('.facets input[name="service"]'))
+              .map(i => {
+                const label = document.querySelector('label[for="' + i.id + '"] .count');
+                return [i.value, label ? label.textContent.trim() : '', i.checked, i.id];
+              });"#,
+        )
+        .await;
+    rows.as_array()
+        .expect("an array of facet rows")
+        .iter()
+        .map(|r| {
+            let count = r[1].as_str().unwrap_or_default();
+            (
+                r[0].as_str().unwrap_or_default().to_owned(),
+                count
+                    .replace(',', "")
+                    .parse()
+                    .unwrap_or_else(|_| panic!("facet count {count:?} is not a number")),
+                r[2].as_bool().unwrap_or_default(),
+                r[3].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The query parameters of the current URL, decoded, in order.
+async fn query_pairs(b: &Browser) -> Vec<(String, String)> {
+    let pairs = b
+        .js("return Array.from(new URLSearchParams(location.search).entries());")
+        .await;
+    pairs
+        .as_array()
+        .expect("an array of pairs")
+        .iter()
+        .map(|p| {
+            (
+                p[0].as_str().unwrap_or_default().to_owned(),
+                p[1].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn services_in(pairs: &[(String, String)]) -> Vec<String> {
+    let mut s: Vec<String> = pairs
+        .iter()
+        .filter(|(k, _)| k == "service")
+        .map(|(_, v)| v.clone())
+        .collect();
+    s.sort();
+    s
+}
+
+/// Ticks a facet value as a person would (its label), and follows the page it leads to.
+/// Whichever the app does: when its script ran and marks the box `data-autosubmit`, ticking
+/// must submit by itself; otherwise the "Apply filters" button submits. True when the
+/// script submitted.
+async fn tick(b: &Browser, checkbox_id: &str) -> bool {
+    let auto = b
+        .js(&format!(
+            "return document.documentElement.classList.contains('js') \
+             && document.getElementById({checkbox_id:?}).hasAttribute('data-autosubmit');"
+        ))
+        .await
+        == json!(true);
+    b.mark_document().await;
+    b.find(&format!("label[for=\"{checkbox_id}\"]"))
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("clicking the label of {checkbox_id}: {e}"));
+    if auto {
+        b.wait_navigation(&format!(
+            "ticking {checkbox_id} (the script submits on change)"
+        ))
+        .await;
+        return true;
+    }
+    let apply = b.find(".facets__apply").await;
+    assert!(
+        apply.is_displayed().await.expect("displayed"),
+        "without script, Apply filters must be visible"
+    );
+    apply.click().await.expect("Apply filters is clicked");
+    b.wait_navigation("Apply filters").await;
+    false
+}
+
+/// Relative luminance (WCAG) of a computed CSS colour `rgb(r, g, b)` / `rgba(...)`.
+fn luminance(css: &str) -> f64 {
+    let parts: Vec<f64> = css
+        .trim_start_matches("rgba(")
+        .trim_start_matches("rgb(")
+        .trim_end_matches(')')
+        .split(',')
+        .take(3)
+        .map(|p| {
+            p.trim()
+                .parse::<f64>()
+                .unwrap_or_else(|_| panic!("not an rgb() colour: {css}"))
+        })
+        .collect();
+    assert_eq!(parts.len(), 3, "not an rgb() colour: {css}");
+    let lin = |c: f64| {
+        let c = c / 255.0;
+        if c <= 0.03928 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * lin(parts[0]) + 0.7152 * lin(parts[1]) + 0.0722 * lin(parts[2])
+}
+
+/// WCAG contrast ratio of two computed colours.
+fn contrast(a: &str, b: &str) -> f64 {
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+/// `(body background, body text colour)` as computed.
+async fn body_colors(b: &Browser) -> (String, String) {
+    let v = b
+        .js("const s = getComputedStyle(document.body); return [s.backgroundColor, s.color];")
+        .await;
+    (
+        v[0].as_str().unwrap_or_default().to_owned(),
+        v[1].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
+/// Things any page must get right in any viewport: styled (the stylesheet loaded), one
+/// `h1` of its own (an article's Markdown may bring another: reported, not failed), and
+/// nothing wider than the viewport (horizontal scrolling).
+async fn assert_page_sane(b: &Browser, context: &str) {
+    let v = b
+        .js(r#"return {
+              styled: Array.from(document.styleSheets).some(sheet =>
+                (sheet.href || '').includes('/static/app.css') && sheet.cssRules.length > 0),
+              h1: Array.from(document.querySelectorAll('h1')).filter(h => !h.closest('.kb-article')).length,
+              scrollWidth: document.documentElement.scrollWidth,
+              width: document.documentElement.clientWidth,
+              wide: Array.from(document.querySelectorAll('body *'))
+                .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1
+                  && getComputedStyle(e).position !== 'absolute'
+                  && !e.closest('.table-wrap, pre'))
+                .slice(0, 5)
+                .map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ').join('.') : '')
+                  + ' (right ' + Math.round(e.getBoundingClientRect().right) + ')'),
+            };"#)
+        .await;
+    assert_eq!(
+        v["styled"],
+        json!(true),
+        "{context}: app.css is not applied"
+    );
+    assert_eq!(v["h1"], json!(1), "{context}: expected exactly one h1");
+    let (scroll, width) = (
+        v["scrollWidth"].as_u64().unwrap_or_default(),
+        v["width"].as_u64().unwrap_or_default(),
+    );
+    assert!(
+        scroll <= width,
+        "{context}: the page scrolls sideways ({scroll} px wide in a {width} px viewport); \
+         too wide: {}",
+        v["wide"]
+    );
+}
+
+#[tokio::test]
+async fn topic_id_on_the_home_page_opens_its_dossier() {
+    drive("topic dossier", async |b: &mut Browser| {
+        b.visit("/").await;
+        let input = b.find("#home-topic").await;
+        input.send_keys(TOPIC).await.expect("the topic ID is typed");
+        b.mark_document().await;
+        b.find(".topic-form button[type=submit]")
+            .await
+            .click()
+            .await
+            .expect("Open dossier is clicked");
+        b.wait_navigation("Open dossier").await;
+        // /topics?id= answers 303 to the dossier's own URL.
+        assert_eq!(b.location().await, format!("/topics/{TOPIC}"));
+        b.assert_console_clean("the topic dossier").await;
+
+        assert_eq!(b.text("h1").await, TOPIC_NAME);
+        assert!(
+            b.client
+                .title()
+                .await
+                .expect("the title is read")
+                .contains(TOPIC_NAME)
+        );
+        let links = b
+            .js("return Array.from(document.querySelectorAll('.article-item__title')).map(a => a.getAttribute('href')).sort();")
+            .await;
+        assert_eq!(links, json!(TOPIC_ARTICLES));
+        assert!(
+            b.text(".page-head .lead").await.contains("4 articles"),
+            "the dossier counts its articles"
+        );
+        assert_page_sane(b, "the topic dossier").await;
+        b.screenshot("flow-topic-from-home", DESKTOP.0, false).await;
+
+        // Following one of the articles works from the dossier.
+        b.mark_document().await;
+        b.find(&format!(".article-item__title[href=\"{}\"]", TOPIC_ARTICLES[0]))
+            .await
+            .click()
+            .await
+            .expect("an article is opened");
+        b.wait_navigation("opening an article of the dossier").await;
+        assert_eq!(b.location().await, TOPIC_ARTICLES[0]);
+        b.assert_console_clean(TOPIC_ARTICLES[0]).await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn search_facets_chips_and_the_back_button() {
+    drive("search with facets", async |b: &mut Browser| {
+        // Type the words on the home page and submit with Enter.
+        b.visit("/").await;
+        let q = b.find("#home-q").await;
+        q.send_keys("connection").await.expect("words are typed");
+        b.mark_document().await;
+        q.send_keys("\u{E007}").await.expect("Enter is pressed");
+        b.wait_navigation("submitting the search").await;
+        assert_eq!(b.location().await, "/search?q=connection");
+        b.assert_console_clean("/search?q=connection").await;
+        let unfiltered = result_count(b).await;
+        assert!(unfiltered > 0, "`connection` finds articles");
+        assert_eq!(
+            b.find("#q").await.prop("value").await.expect("value"),
+            Some("connection".to_owned()),
+            "the search box keeps the words"
+        );
+
+        // Two services from the sidebar, with the counts it shows for them.
+        let facet = service_facet(b).await;
+        let pick = |name: &str| {
+            facet
+                .iter()
+                .find(|f| f.0 == name)
+                .cloned()
+                .unwrap_or_else(|| panic!("{name} is not in the service facet: {facet:?}"))
+        };
+        let compute = pick("microsoft.compute");
+        let sql = pick("microsoft.sql");
+        assert!(compute.1 > 0 && sql.1 > 0, "{facet:?}");
+        assert!(!compute.2 && !sql.2, "nothing is ticked yet: {facet:?}");
+
+        assert!(
+            tick(b, &compute.3).await,
+            "with script, ticking a filter submits the search"
+        );
+        b.assert_console_clean("after ticking microsoft.compute")
+            .await;
+        assert_eq!(
+            services_in(&query_pairs(b).await),
+            ["microsoft.compute"],
+            "{}",
+            b.location().await
+        );
+        assert_eq!(result_count(b).await, compute.1);
+
+        // The facet is disjunctive: microsoft.sql is still offered with its count.
+        let facet = service_facet(b).await;
+        let sql_now = facet
+            .iter()
+            .find(|f| f.0 == "microsoft.sql")
+            .cloned()
+            .unwrap_or_else(|| panic!("microsoft.sql is gone after ticking compute: {facet:?}"));
+        assert_eq!(sql_now.1, sql.1);
+        assert!(tick(b, &sql_now.3).await);
+        b.assert_console_clean("after ticking microsoft.sql").await;
+        let both_url = b.location().await;
+        let pairs = query_pairs(b).await;
+        assert_eq!(
+            services_in(&pairs),
+            ["microsoft.compute", "microsoft.sql"],
+            "{both_url}"
+        );
+        assert!(
+            pairs.contains(&("q".to_owned(), "connection".to_owned())),
+            "the words stay: {both_url}"
+        );
+
+        // The count is the sum of what the sidebar showed for the two services.
+        let facet = service_facet(b).await;
+        let shown: u64 = facet
+            .iter()
+            .filter(|f| f.0 == "microsoft.compute" || f.0 == "microsoft.sql")
+            .map(|f| {
+                assert!(f.2, "{} is ticked: {facet:?}", f.0);
+                f.1
+            })
+            .sum();
+        let both = result_count(b).await;
+        assert_eq!(both, compute.1 + sql.1);
+        assert_eq!(both, shown);
+        let hits = b.find_all("li.hit").await.len() as u64;
+        assert_eq!(hits, both.min(20), "one result item per hit");
+        let chips = b.find_all(".chips a.chip:not(.chip--clear)").await;
+        assert_eq!(chips.len(), 2, "one chip per ticked service");
+        assert_page_sane(b, "the search page").await;
+        b.screenshot("flow-search-two-services", DESKTOP.0, false)
+            .await;
+
+        // Removing one chip removes that filter only.
+        b.mark_document().await;
+        b.find(r#".chips a.chip[aria-label*="microsoft.sql"]"#)
+            .await
+            .click()
+            .await
+            .expect("the sql chip is clicked");
+        b.wait_navigation("removing the sql chip").await;
+        b.assert_console_clean("after removing a chip").await;
+        let pairs = query_pairs(b).await;
+        assert_eq!(
+            services_in(&pairs),
+            ["microsoft.compute"],
+            "{}",
+            b.location().await
+        );
+        assert!(pairs.contains(&("q".to_owned(), "connection".to_owned())));
+        assert_eq!(result_count(b).await, compute.1);
+        let facet = service_facet(b).await;
+        assert!(
+            facet
+                .iter()
+                .any(|f| f.0 == "microsoft.sql" && !f.2 && f.1 == sql.1),
+            "microsoft.sql is offered again, unticked: {facet:?}"
+        );
+        assert_eq!(b.find_all(".chips a.chip:not(.chip--clear)").await.len(), 1);
+
+        // Back: both filters again.
+        b.mark_document().await;
+        b.client.back().await.expect("back");
+        b.wait_for("the previous page", "document.readyState === 'complete'")
+            .await;
+        b.wait_for(
+            "the URL with both services",
+            &format!(
+                "location.pathname + location.search === {}",
+                json!(both_url)
+            ),
+        )
+        .await;
+        assert_eq!(result_count(b).await, both);
+        let facet = service_facet(b).await;
+        assert!(
+            facet
+                .iter()
+                .filter(|f| f.0 == "microsoft.compute" || f.0 == "microsoft.sql")
+                .all(|f| f.2),
+            "both services ticked after Back: {facet:?}"
+        );
+        assert_eq!(b.find_all(".chips a.chip:not(.chip--clear)").await.len(), 2);
+        b.assert_console_clean("after Back").await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn article_tokens_fill_from_the_url_and_the_form() {
+    drive("article tokens", async |b: &mut Browser| {
+        b.visit(&format!("{RCA}?vmname=web01")).await;
+        let chips = r#"Array.from(document.querySelectorAll('.kb-article .kb-token[data-token="vmname"]')).map(c => c.textContent.trim())"#;
+        let shown = b.js(&format!("return {chips};")).await;
+        assert!(
+            !shown.as_array().is_none_or(Vec::is_empty),
+            "the article shows its vmname token"
+        );
+        assert!(
+            shown.as_array().into_iter().flatten().all(|c| c == "web01"),
+            "every vmname chip shows web01: {shown}"
+        );
+        let input = b.find(r#".tokens__form input[name="vmname"]"#).await;
+        assert_eq!(
+            input.prop("value").await.expect("value"),
+            Some("web01".to_owned())
+        );
+        assert_page_sane(b, "the article page").await;
+        b.screenshot("flow-article-web01", DESKTOP.0, false).await;
+
+        // Fill the form and submit: the chip follows.
+        input.clear().await.expect("the field is cleared");
+        input.send_keys("db-02").await.expect("a value is typed");
+        b.mark_document().await;
+        b.find(".tokens__form button[type=submit]")
+            .await
+            .click()
+            .await
+            .expect("Fill in is clicked");
+        b.wait_navigation("Fill in").await;
+        b.assert_console_clean("after filling the token").await;
+        let pairs = query_pairs(b).await;
+        assert!(
+            pairs.contains(&("vmname".to_owned(), "db-02".to_owned())),
+            "{pairs:?}"
+        );
+        assert!(b.location().await.starts_with(RCA));
+        let shown = b.js(&format!("return {chips};")).await;
+        assert!(
+            !shown.as_array().is_none_or(Vec::is_empty)
+                && shown.as_array().into_iter().flatten().all(|c| c == "db-02"),
+            "every vmname chip shows db-02: {shown}"
+        );
+        // The text to copy has the value too.
+        let filled = b
+            .js("return document.getElementById('filled-text').value;")
+            .await;
+        assert!(
+            filled.as_str().unwrap_or_default().contains("db-02"),
+            "the filled text has the value: {filled}"
+        );
+        // With script, the copy button is shown.
+        assert!(
+            b.find("[data-copy]")
+                .await
+                .is_displayed()
+                .await
+                .expect("displayed")
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn suggestions_appear_while_typing_and_open_an_article() {
+    drive("suggestions", async |b: &mut Browser| {
+        b.visit("/").await;
+        let q = b.find("#home-q").await;
+        q.click().await.expect("the search box is clicked");
+        q.send_keys("boot").await.expect("words are typed");
+        b.wait_for(
+            "suggestions under the search box",
+            "document.querySelector('ul.suggest') && !document.querySelector('ul.suggest').hidden \
+             && document.querySelectorAll('ul.suggest [role=option]').length > 0",
+        )
+        .await;
+        assert_eq!(
+            q.attr("aria-expanded").await.expect("aria-expanded"),
+            Some("true".to_owned())
+        );
+        let first = b
+            .js("return document.querySelector('ul.suggest [role=option]').dataset.url;")
+            .await;
+        let first = first.as_str().expect("a suggestion URL").to_owned();
+        assert!(first.starts_with("/articles/"), "{first}");
+        assert!(
+            b.find("ul.suggest")
+                .await
+                .is_displayed()
+                .await
+                .expect("displayed"),
+            "the suggestion list is visible"
+        );
+        b.screenshot("flow-home-suggestions", DESKTOP.0, false).await;
+
+        // Arrow down picks the first; Enter opens it.
+        q.send_keys("\u{E015}").await.expect("ArrowDown");
+        b.wait_for(
+            "the first suggestion to be selected",
+            "document.querySelector('ul.suggest [role=option]').getAttribute('aria-selected') === 'true'",
+        )
+        .await;
+        b.mark_document().await;
+        q.send_keys("\u{E007}").await.expect("Enter");
+        b.wait_navigation("Enter on a suggestion").await;
+        assert_eq!(b.location().await, first);
+        b.assert_console_clean(&first).await;
+
+        // Escape closes the list without leaving the page.
+        b.visit("/search").await;
+        let q = b.find("#q").await;
+        q.click().await.expect("the search box is clicked");
+        q.send_keys("vm").await.expect("words are typed");
+        b.wait_for(
+            "suggestions on the search page",
+            "document.querySelector('ul.suggest') && !document.querySelector('ul.suggest').hidden",
+        )
+        .await;
+        q.send_keys("\u{E00C}").await.expect("Escape");
+        b.wait_for(
+            "Escape to close the suggestions",
+            "document.querySelector('ul.suggest').hidden",
+        )
+        .await;
+        assert_eq!(b.location().await, "/search");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn slash_focuses_the_search_box() {
+    drive("the / shortcut", async |b: &mut Browser| {
+        for (path, box_id) in [("/", "home-q"), ("/search?q=vm", "q"), (RCA, "header-q")] {
+            b.visit(path).await;
+            b.js("document.activeElement && document.activeElement.blur(); return null;")
+                .await;
+            b.press('/').await;
+            b.wait_for(
+                &format!("`/` to focus #{box_id} on {path}"),
+                &format!("document.activeElement && document.activeElement.id === {box_id:?}"),
+            )
+            .await;
+            // The key itself is not typed into the box.
+            let value = b
+                .js("return document.activeElement.value;")
+                .await
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            assert!(!value.contains('/'), "{path}: `/` was typed: {value:?}");
+        }
+        // Typing a `/` in another field types it.
+        b.visit("/").await;
+        let topic = b.find("#home-topic").await;
+        topic.click().await.expect("the topic field is clicked");
+        b.press('/').await;
+        let active = b.js("return document.activeElement.id;").await;
+        assert_eq!(active, json!("home-topic"), "the focus stays in the field");
+        assert_eq!(
+            topic.prop("value").await.expect("value"),
+            Some("/".to_owned())
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn dark_mode_follows_the_system() {
+    drive("dark mode", async |b: &mut Browser| {
+        b.color_scheme("light").await;
+        b.visit("/").await;
+        let (bg, fg) = body_colors(b).await;
+        assert!(luminance(&bg) > 0.8, "light background in light mode: {bg}");
+        assert!(
+            contrast(&bg, &fg) >= 7.0,
+            "light mode text contrast {:.1} ({fg} on {bg})",
+            contrast(&bg, &fg)
+        );
+
+        b.color_scheme("dark").await;
+        let dark = b
+            .js("return matchMedia('(prefers-color-scheme: dark)').matches;")
+            .await;
+        assert_eq!(dark, json!(true), "the emulation took");
+        for path in ["/", "/search?q=vm", RCA] {
+            b.visit(path).await;
+            let (bg, fg) = body_colors(b).await;
+            assert!(luminance(&bg) < 0.05, "{path}: dark background: {bg}");
+            assert!(
+                contrast(&bg, &fg) >= 7.0,
+                "{path}: dark mode text contrast {:.1} ({fg} on {bg})",
+                contrast(&bg, &fg)
+            );
+            // Panels and inputs follow too (a white box on a dark page is the usual slip).
+            let surfaces = b
+                .js(r#"return Array.from(document.querySelectorAll('.panel, input[type=search], input[type=text], .hit, .site-header'))
+                      .map(e => [e.tagName.toLowerCase() + '.' + String(e.className).split(' ').join('.'), getComputedStyle(e).backgroundColor]);"#)
+                .await;
+            for s in surfaces.as_array().into_iter().flatten() {
+                let color = s[1].as_str().unwrap_or_default();
+                if color == "rgba(0, 0, 0, 0)" {
+                    continue;
+                }
+                assert!(
+                    luminance(color) < 0.1,
+                    "{path}: {} is light in dark mode: {color}",
+                    s[0]
+                );
+            }
+        }
+        b.visit("/").await;
+        b.screenshot("home-dark", DESKTOP.0, false).await;
+        b.visit("/search?q=vm&service=microsoft.compute").await;
+        b.screenshot("search-dark", DESKTOP.0, false).await;
+        b.visit(&format!("{RCA}?vmname=web01")).await;
+        b.screenshot("article-dark", DESKTOP.0, false).await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn every_page_renders_without_console_errors() {
+    drive("every page", async |b: &mut Browser| {
+        let pages = [
+            ("home", "/"),
+            (
+                "search-facets",
+                "/search?q=vm&service=microsoft.compute&service=microsoft.sql",
+            ),
+            ("topic-dossier", "/topics/32750101"),
+            ("article", RCA),
+            ("services", "/services"),
+            ("service", "/services/microsoft.compute"),
+            ("check", "/check"),
+            (
+                "scoping-questions",
+                "/articles/problemscopingques.compute.virtualmachines/vm-boot-failure-scoping",
+            ),
+            (
+                "topic-description",
+                "/articles/supporttopicdescriptions/supporttopics_14821",
+            ),
+        ];
+        for (name, path) in pages {
+            b.visit(path).await;
+            assert_page_sane(b, path).await;
+            b.screenshot(name, DESKTOP.0, false).await;
+        }
+
+        // An unknown page: its own 404 is the one console error Chromium logs for it. That
+        // entry also proves the browser log is really read (an empty log would pass every
+        // console check).
+        let missing = "/no/such/page";
+        b.client
+            .goto(&b.url(missing))
+            .await
+            .expect("the missing page opens");
+        let logged = b.console().await;
+        assert!(
+            logged
+                .iter()
+                .any(|e| e.level == "SEVERE" && e.message.contains("404")),
+            "the browser log has the 404 of {missing}: {logged:?}"
+        );
+        b.allow_console_error(format!(
+            "{} - Failed to load resource: the server responded with a status of 404",
+            b.url(missing)
+        ));
+        b.visit(missing).await;
+        // Compared without case: the eyebrow is upper-cased by CSS, and WebDriver reads the
+        // text as shown.
+        let eyebrow = b.text(".eyebrow").await;
+        assert!(eyebrow.eq_ignore_ascii_case("Error 404"), "{eyebrow}");
+        assert_eq!(b.text("h1").await, "Not Found");
+        assert!(b.text(".lead").await.contains(missing));
+        assert_page_sane(b, missing).await;
+        b.screenshot("error-404", DESKTOP.0, false).await;
+
+        // The same pages on a phone.
+        b.viewport(Some((PHONE.0, PHONE.1, true))).await;
+        for (name, path) in [
+            ("home", "/"),
+            ("search", "/search?q=vm&service=microsoft.compute"),
+            ("article", RCA),
+            ("services", "/services"),
+            ("check", "/check"),
+        ] {
+            b.visit(path).await;
+            let width = b.js("return document.documentElement.clientWidth;").await;
+            assert_eq!(width, json!(PHONE.0), "{path}: the phone viewport took");
+            assert_page_sane(b, &format!("{path} on a phone")).await;
+            b.screenshot(&format!("phone-{name}"), PHONE.0, true).await;
+            b.viewport(Some((PHONE.0, PHONE.1, true))).await;
+        }
+        b.viewport(None).await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn filters_and_chips_work_without_javascript() {
+    drive("no script", async |b: &mut Browser| {
+        // DevTools' "Disable JavaScript": page scripts stop, WebDriver's own still run.
+        b.cdp(
+            "Emulation.setScriptExecutionDisabled",
+            json!({ "value": true }),
+        )
+        .await;
+        b.visit("/search?q=connection").await;
+        let js_ran = b
+            .js("return document.documentElement.classList.contains('js');")
+            .await;
+        assert_eq!(js_ran, json!(false), "app.js must not have run");
+        let facet = service_facet(b).await;
+        let pick = |name: &str| {
+            facet
+                .iter()
+                .find(|f| f.0 == name)
+                .cloned()
+                .unwrap_or_else(|| panic!("{name} is not in the service facet: {facet:?}"))
+        };
+        let (compute, sql) = (pick("microsoft.compute"), pick("microsoft.sql"));
+
+        // Tick two, then Apply filters: one request with both.
+        b.mark_document().await;
+        b.find(&format!("label[for=\"{}\"]", compute.3))
+            .await
+            .click()
+            .await
+            .expect("compute is ticked");
+        assert!(
+            !b.navigated(Duration::from_secs(1)).await,
+            "without script, ticking alone must not leave the page"
+        );
+        assert!(
+            !tick(b, &sql.3).await,
+            "without script nothing submits on change"
+        );
+        b.assert_console_clean("after Apply filters without script")
+            .await;
+        assert_eq!(
+            services_in(&query_pairs(b).await),
+            ["microsoft.compute", "microsoft.sql"],
+            "{}",
+            b.location().await
+        );
+        assert_eq!(result_count(b).await, compute.1 + sql.1);
+        assert_page_sane(b, "the search page without script").await;
+        b.screenshot("flow-search-noscript", DESKTOP.0, false).await;
+
+        // Chips are plain links.
+        b.mark_document().await;
+        b.find(r#".chips a.chip[aria-label*="microsoft.compute"]"#)
+            .await
+            .click()
+            .await
+            .expect("the compute chip is clicked");
+        b.wait_navigation("removing the compute chip").await;
+        assert_eq!(services_in(&query_pairs(b).await), ["microsoft.sql"]);
+        assert_eq!(result_count(b).await, sql.1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn health_page_lists_problems_and_filters_them() {
+    // The sample articles have no problems; the invalid fixtures have one of most kinds.
+    let broken = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invalid");
+    drive_on("content health", &broken, async |b: &mut Browser| {
+        b.visit("/check").await;
+        assert_page_sane(b, "/check").await;
+        let problems = b.find_all(".problem-list li").await.len();
+        assert!(problems > 0, "the invalid fixtures have problems");
+        assert!(
+            !b.find_all(".check-grid table tbody tr").await.is_empty(),
+            "problems are counted by code and by folder"
+        );
+        b.screenshot("check-problems", DESKTOP.0, false).await;
+
+        // Every article a problem names opens (no dead links on the health page).
+        let statuses = b
+            .js(r#"const urls = [...new Set(Array.from(document.querySelectorAll('.problem-list a')).map(a => a.getAttribute('href')))];
+                   return Promise.all(urls.map(u => fetch(u).then(r => [u, r.status], e => [u, String(e)])));"#)
+            .await;
+        let dead: Vec<&Value> = statuses
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|s| s[1] != json!(200))
+            .collect();
+        assert!(dead.is_empty(), "links on /check that do not open: {dead:?}");
+
+        // A code narrows the list; its chip widens it again.
+        let code_link = b.find(".check-grid table tbody tr a").await;
+        let href = code_link.attr("href").await.expect("href").expect("a link");
+        b.mark_document().await;
+        code_link.click().await.expect("a code is clicked");
+        b.wait_navigation("picking a code").await;
+        assert_eq!(b.location().await, href);
+        b.assert_console_clean(&href).await;
+        let narrowed = b.find_all(".problem-list li").await.len();
+        assert!(narrowed > 0 && narrowed <= problems, "{narrowed} of {problems}");
+        assert!(b.text("#problems-title").await.starts_with("Problems: code"));
+        b.mark_document().await;
+        b.find(".problems-section a.chip")
+            .await
+            .click()
+            .await
+            .expect("the filter chip is clicked");
+        b.wait_navigation("removing the code filter").await;
+        assert_eq!(b.location().await, "/check");
+        assert_eq!(b.find_all(".problem-list li").await.len(), problems);
+    })
+    .await;
+}

@@ -1,0 +1,35 @@
+#![cfg(feature = "reliability")]
+//! The reliability suite: what happens to `kb` when things go wrong around it.
+//!
+//! 1. [`crashes`]: `kb index --full` killed with SIGKILL at 20 moments of a real build.
+//! 2. [`hostile_articles`]: files no author means to write, through index, check and web.
+//! 3. [`hostile_requests`]: 10,000+ generated URLs in-process, and oversized requests on a
+//!    real socket.
+//! 4. [`live_load`]: `kb serve --watch` under 16 clients while 200 articles change.
+//! 5. [`disk`]: index folders that cannot be created or written, and a disk that fills up.
+//!
+//! It needs the real corpus (`$KB_SHARED`, default `../shared`) and, for the read-only and
+//! full-disk checks, root (to mount); without root those checks say loudly that they are
+//! skipped. Run it in release mode, one test at a time (they measure time and share two
+//! cores):
+//!
+//! ```text
+//! cargo test --release --features reliability --test reliability -- --test-threads 1
+//! ```
+//!
+//! Add `--nocapture` to see the figures each test measures; `--ignored` runs the tests that
+//! show known bugs.
+
+#[path = "reliability/support.rs"]
+mod support;
+
+#[path = "reliability/crashes.rs"]
+mod crashes;
+#[path = "reliability/disk.rs"]
+mod disk;
+#[path = "reliability/hostile_articles.rs"]
+mod hostile_articles;
+#[path = "reliability/hostile_requests.rs"]
+mod hostile_requests;
+#[path = "reliability/live_load.rs"]
+mod live_load;

@@ -1,0 +1,124 @@
+//! Every article of the real corpus renders through the web application: `GET
+//! /api/articles/{path}` answers 200 with a JSON body for each, and the article pages of a
+//! sample answer 200 too. Needs `$KB_SHARED/corpus/articles` (default `../shared`), so it
+//! only runs with `--features corpus`; in release mode it takes well under a minute.
+
+#![cfg(feature = "corpus")]
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use indicatif::ProgressBar;
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use tower::ServiceExt;
+
+use selfhelp_kb::index::{IndexOptions, Indexer, KbIndex};
+use selfhelp_kb::web::{AppState, app};
+
+fn corpus_root() -> PathBuf {
+    let shared = std::env::var("KB_SHARED").unwrap_or_else(|_| "../shared".to_owned());
+    let shared = PathBuf::from(shared);
+    let shared = if shared.is_relative() {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(shared)
+    } else {
+        shared
+    };
+    shared.join("corpus/articles")
+}
+
+/// A path as a URL: each segment percent-encoded, `/` kept.
+fn encode(path: &str) -> String {
+    path.split('/')
+        .map(|s| utf8_percent_encode(s, NON_ALPHANUMERIC).to_string())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+async fn get(app: &Router, uri: &str) -> (StatusCode, Vec<u8>) {
+    let resp = app
+        .clone()
+        .oneshot(Request::get(uri).body(Body::empty()).expect("a request"))
+        .await
+        .expect("the app answers");
+    let status = resp.status();
+    let body = resp
+        .into_body()
+        .collect()
+        .await
+        .expect("the body is read")
+        .to_bytes()
+        .to_vec();
+    (status, body)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_corpus_article_renders_through_the_api() {
+    let root = corpus_root();
+    assert!(root.is_dir(), "no corpus at {}", root.display());
+    let dir = tempfile::TempDir::new().unwrap();
+    let started = Instant::now();
+    let mut indexer = Indexer::open(dir.path()).unwrap();
+    let report = indexer
+        .sync(&root, IndexOptions::default(), &ProgressBar::hidden())
+        .unwrap();
+    indexer.merge_all().unwrap();
+    let index = KbIndex::from_index(indexer.index().clone(), dir.path()).unwrap();
+    indexer.finish().unwrap();
+    index.reload().unwrap();
+    eprintln!(
+        "indexed {} articles in {:?}",
+        report.articles,
+        started.elapsed()
+    );
+    let state = AppState::new(index, &root);
+    let app = app(state);
+
+    let (files, _) = selfhelp_kb::corpus::list(&root).unwrap();
+    assert!(files.len() > 12_000, "only {} articles", files.len());
+    let started = Instant::now();
+    let mut failures = Vec::new();
+    let mut slowest = (std::time::Duration::ZERO, String::new());
+    for (i, file) in files.iter().enumerate() {
+        let one = Instant::now();
+        let (status, body) = get(&app, &format!("/api/articles/{}", encode(&file.path))).await;
+        let took = one.elapsed();
+        if took > slowest.0 {
+            slowest = (took, file.path.clone());
+        }
+        let json: Option<serde_json::Value> = serde_json::from_slice(&body).ok();
+        let ok = status == StatusCode::OK
+            && json
+                .as_ref()
+                .is_some_and(|j| j["path"] == file.path.as_str() && j["html"].is_string());
+        if !ok {
+            failures.push(format!("{} -> {status}", file.path));
+            continue;
+        }
+        // The page of one article in 25, through the templates.
+        if i % 25 == 0 {
+            let page = file.path.strip_suffix(".md").unwrap_or(&file.path);
+            let (status, _) = get(&app, &format!("/articles/{}", encode(page))).await;
+            if status != StatusCode::OK {
+                failures.push(format!("page of {} -> {status}", file.path));
+            }
+        }
+    }
+    let elapsed = started.elapsed();
+    eprintln!(
+        "rendered {} articles in {elapsed:?} ({:.2} ms each); slowest {:?} ({})",
+        files.len(),
+        elapsed.as_secs_f64() * 1000.0 / files.len() as f64,
+        slowest.0,
+        slowest.1
+    );
+    assert!(
+        failures.is_empty(),
+        "{} articles failed:\n{}",
+        failures.len(),
+        failures[..failures.len().min(50)].join("\n")
+    );
+}
