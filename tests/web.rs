@@ -205,7 +205,7 @@ async fn topic_dossier_lists_exactly_the_articles_listing_the_topic() {
 }
 
 #[tokio::test]
-async fn topic_named_only_by_scoping_questions_uses_their_title() {
+async fn topic_names_prefer_descriptions_and_unknown_topics_are_refused() {
     let (_dir, app) = sample_app();
     let body = get(&app, "/api/topics/32750101").await.json();
     // The description wins over the scoping questions' title when both name a topic.
