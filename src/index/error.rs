@@ -20,13 +20,13 @@ pub enum IndexError {
          wait for it to finish or stop it"
     )]
     Locked { dir: PathBuf },
-    #[error("cannot use index directory {dir}: {source}")]
+    #[error("cannot use index directory {dir}")]
     Io {
         dir: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("index in {dir}: {source}")]
+    #[error("index in {dir}")]
     Tantivy {
         dir: PathBuf,
         #[source]

@@ -241,22 +241,32 @@ fn a_disk_that_fills_up_during_index_fails_cleanly_and_keeps_the_previous_index(
 }
 
 /// The message of a full disk should say so. It depends on which tantivy thread meets the
-/// error first: sometimes `No space left on device (os error 28)`, often only "An index
-/// writer was killed.. A worker thread encountered an error (io::Error most likely) or
-/// panicked." which tells a user nothing about the disk.
+/// error first: about two runs in three say `No space left on device (os error 28)`, the
+/// third only "An index writer was killed.. A worker thread encountered an error (io::Error
+/// most likely) or panicked.", which tells a user nothing about the disk. Six runs, so that
+/// the bug shows almost every time this test runs.
 #[test]
-#[ignore = "bug: a full disk is often reported as 'An index writer was killed', not as no space"]
+#[ignore = "bug: a full disk is reported as 'An index writer was killed' in ~1 run of 3"]
 fn a_full_disk_is_reported_as_no_space() {
-    let tmp = TempDir::new().expect("a temporary folder");
-    let Some((_mount, index)) = small_disk(tmp.path(), "the full-disk message check") else {
-        return;
-    };
-    let ran = kb_index(&corpus_dir(), &index, &["--full"], LIMIT);
-    assert!(!ran.status.success());
+    let mut messages = Vec::new();
+    for _ in 0..6 {
+        let tmp = TempDir::new().expect("a temporary folder");
+        let Some((_mount, index)) = small_disk(tmp.path(), "the full-disk message check") else {
+            return;
+        };
+        let ran = kb_index(&corpus_dir(), &index, &["--full"], LIMIT);
+        assert!(!ran.status.success());
+        messages.push(ran.stderr.trim().to_owned());
+    }
+    let vague: Vec<&String> = messages
+        .iter()
+        .filter(|m| !m.contains("No space left on device"))
+        .collect();
     assert!(
-        ran.stderr.contains("No space left on device"),
-        "the message names the cause: {}",
-        ran.stderr
+        vague.is_empty(),
+        "{} of {} runs do not name the cause: {vague:#?}",
+        vague.len(),
+        messages.len()
     );
 }
 
@@ -300,7 +310,6 @@ fn after_a_full_disk_the_next_small_run_succeeds() {
 /// e.g. `cannot use index directory X: Not a directory (os error 20): Not a directory (os
 /// error 20)`. The style guide asks for the error chain once.
 #[test]
-#[ignore = "bug: index errors print their cause twice"]
 fn an_error_names_its_cause_once() {
     let tmp = TempDir::new().expect("a temporary folder");
     let file = tmp.path().join("a-file");

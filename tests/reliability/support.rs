@@ -525,6 +525,9 @@ impl Server {
     /// shutting down took.
     pub fn terminate(&mut self, limit: Duration) -> (ExitStatus, Duration) {
         let started = Instant::now();
+        if let Some(status) = self.child.try_wait() {
+            return (status, Duration::ZERO);
+        }
         self.child.terminate();
         let status = self.child.wait_bounded(limit);
         (status, started.elapsed())
