@@ -112,6 +112,53 @@ pub fn list(root: &Path) -> Result<(Vec<SourceFile>, Vec<Problem>), CorpusError>
     Ok((files, problems))
 }
 
+/// What a path reported by a file watcher means for the index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathChange {
+    /// An article file: (re)read it.
+    Article(SourceFile),
+    /// No article is at this path (any more): the index must not hold one.
+    Gone(String),
+    /// Nothing [`list`] would find: hidden, outside the root, not `.md`.
+    Ignored,
+    /// Only a listing of the whole folder can tell (a folder appeared or went away).
+    Unknown,
+}
+
+/// Classifies one changed path under `root` by what is on disk now, with the rules of
+/// [`list`]: hidden entries are skipped and symbolic links never count as articles.
+pub fn classify(root: &Path, file: &Path) -> PathChange {
+    let Ok(rel) = file.strip_prefix(root) else {
+        return PathChange::Ignored;
+    };
+    let hidden = rel
+        .components()
+        .any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
+    if hidden {
+        return PathChange::Ignored;
+    }
+    let name = rel.file_name().map(|n| n.to_string_lossy());
+    let article_name = name.as_deref().is_some_and(is_article_name);
+    let path = relative(root, file);
+    match std::fs::symlink_metadata(file) {
+        Ok(meta) if meta.is_dir() => PathChange::Unknown,
+        Ok(meta) if meta.is_file() && article_name && rel.to_str().is_some() => {
+            PathChange::Article(SourceFile {
+                file: file.to_owned(),
+                path,
+            })
+        }
+        // A symbolic link (or a file whose name is not UTF-8) took the place of an article.
+        Ok(_) if article_name => PathChange::Gone(path),
+        Ok(_) => PathChange::Ignored,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && article_name => {
+            PathChange::Gone(path)
+        }
+        // A removed folder, or a file that cannot be looked at.
+        Err(_) => PathChange::Unknown,
+    }
+}
+
 /// `root/a/b.md` -> `a/b.md`.
 pub fn relative(root: &Path, file: &Path) -> String {
     let rel = file.strip_prefix(root).unwrap_or(file);
@@ -183,5 +230,47 @@ pub fn mark_duplicate_ids(articles: &mut [Article]) {
             articles[i].problems.push(problem);
             articles[i].problems.sort_by_key(|p| p.line);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changed_paths_are_classified_as_a_listing_would() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("svc/.git")).unwrap();
+        std::fs::write(root.join("svc/a.md"), "x").unwrap();
+        std::fs::write(root.join("svc/b.MD"), "x").unwrap();
+        std::fs::write(root.join("svc/c.txt"), "x").unwrap();
+        std::fs::write(root.join("svc/.git/d.md"), "x").unwrap();
+        std::os::unix::fs::symlink(root.join("svc/a.md"), root.join("svc/link.md")).unwrap();
+        let at = |p: &str| classify(root, &root.join(p));
+        assert_eq!(
+            at("svc/a.md"),
+            PathChange::Article(SourceFile {
+                file: root.join("svc/a.md"),
+                path: "svc/a.md".to_owned()
+            })
+        );
+        assert!(matches!(at("svc/b.MD"), PathChange::Article(_)));
+        assert_eq!(at("svc/c.txt"), PathChange::Ignored);
+        assert_eq!(at("svc/.git/d.md"), PathChange::Ignored);
+        assert_eq!(
+            at("svc/link.md"),
+            PathChange::Gone("svc/link.md".to_owned())
+        );
+        assert_eq!(
+            at("svc/gone.md"),
+            PathChange::Gone("svc/gone.md".to_owned())
+        );
+        assert_eq!(at("svc"), PathChange::Unknown);
+        assert_eq!(at("removed-folder"), PathChange::Unknown);
+        assert_eq!(
+            classify(root, Path::new("/elsewhere/x.md")),
+            PathChange::Ignored
+        );
     }
 }

@@ -6,34 +6,37 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use crate::cli::ServeArgs;
-use crate::index::{IndexOptions, Indexer, KbIndex};
+use crate::index::{IndexError, IndexOptions, Indexer, KbIndex};
 use crate::web::{self, AppState};
 
 pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     // Incremental sync only reads what changed, so it runs on every start: a missing index
     // is built, a stale one updated.
-    let mut indexer = Indexer::open(&args.index)?;
-    let progress = super::progress::bar(false, "indexing");
-    let report = indexer.sync(&args.articles, IndexOptions::default(), &progress)?;
-    progress.finish_and_clear();
-    if report.added > report.articles / 2 {
-        indexer.merge_all()?;
-    }
-    if let Some(reason) = &report.rebuilt {
-        tracing::warn!("rebuilt the index: {reason}");
-    }
-    eprintln!("{report}");
-    let index = KbIndex::from_index(indexer.index().clone(), &args.index)?;
+    let (index, indexer, articles) = match Indexer::open(&args.index) {
+        Ok(indexer) => sync(indexer, args)?,
+        // An index shipped on a read-only volume is served as it is; watching needs a writer.
+        Err(e @ IndexError::ReadOnly { .. }) if !args.watch => {
+            tracing::warn!("{e}: serving it without bringing it in line with the articles");
+            let index = KbIndex::open(&args.index)?;
+            let articles = index.searcher().num_docs() as usize;
+            (index, None, articles)
+        }
+        Err(e) => return Err(e.into()),
+    };
     let state = AppState::new(index, &args.articles);
     // The health report reads every article again: off the start-up path.
     state.schedule_check();
-    let watch = if args.watch {
-        Some(web::watch::spawn(indexer, &args.articles, state.clone())?)
-    } else {
-        // Without --watch the writer is released, so that `kb index` can update the index
-        // while this server reads it (the reader follows new commits).
-        indexer.finish()?;
-        None
+    let watch = match indexer {
+        Some(indexer) if args.watch => {
+            Some(web::watch::spawn(indexer, &args.articles, state.clone())?)
+        }
+        Some(indexer) => {
+            // Without --watch the writer is released, so that `kb index` can update the
+            // index while this server reads it (the reader follows new commits).
+            indexer.finish()?;
+            None
+        }
+        None => None,
     };
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -47,7 +50,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         let local = listener.local_addr().context("reading the bound address")?;
         println!(
             "kb: serving {} articles at http://{local}/{}",
-            report.articles,
+            articles,
             if args.watch {
                 " (watching for changes)"
             } else {
@@ -63,6 +66,26 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     }
     eprintln!("kb: stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Brings the index in line with the articles; returns it opened for reading, the writer
+/// (kept for `--watch`) and how many articles it holds.
+fn sync(
+    mut indexer: Indexer,
+    args: &ServeArgs,
+) -> anyhow::Result<(KbIndex, Option<Indexer>, usize)> {
+    let progress = super::progress::bar(false, "indexing");
+    let report = indexer.sync(&args.articles, IndexOptions::default(), &progress)?;
+    progress.finish_and_clear();
+    if report.added > report.articles / 2 {
+        indexer.merge_all()?;
+    }
+    if let Some(reason) = &report.rebuilt {
+        tracing::warn!("rebuilt the index: {reason}");
+    }
+    eprintln!("{report}");
+    let index = KbIndex::from_index(indexer.index().clone(), &args.index)?;
+    Ok((index, Some(indexer), report.articles))
 }
 
 /// Resolves on Ctrl-C or SIGTERM: in-flight requests are answered, then the server stops.

@@ -20,6 +20,15 @@ pub enum IndexError {
          wait for it to finish or stop it"
     )]
     Locked { dir: PathBuf },
+    #[error(
+        "the index in {dir} cannot be written, only searched (`kb serve` without --watch \
+         serves it as it is)"
+    )]
+    ReadOnly {
+        dir: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("cannot use index directory {dir}")]
     Io {
         dir: PathBuf,
@@ -40,7 +49,10 @@ impl IndexError {
     pub(crate) fn tantivy(dir: &std::path::Path) -> impl FnOnce(tantivy::TantivyError) -> Self {
         let dir = dir.to_owned();
         move |source| match source {
-            tantivy::TantivyError::LockFailure(..) => IndexError::Locked { dir },
+            tantivy::TantivyError::LockFailure(
+                tantivy::directory::error::LockError::LockBusy,
+                _,
+            ) => IndexError::Locked { dir },
             source => IndexError::Tantivy { dir, source },
         }
     }

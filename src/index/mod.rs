@@ -6,10 +6,12 @@
 //! its payload, so an index from another version is detected instead of misread.
 
 mod columns;
+mod directory;
 mod document;
 mod error;
 mod reader;
 mod schema;
+mod stem;
 mod writer;
 
 pub use columns::all_terms;
@@ -21,7 +23,7 @@ pub use writer::{IndexOptions, IndexReport, Indexer};
 
 /// Bumped whenever the schema or the way articles are turned into documents changes; an index
 /// with another version is rebuilt by `kb index` and refused by readers.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// What a commit records besides the documents.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

@@ -2,9 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use tantivy::directory::MmapDirectory;
 use tantivy::{Index, IndexReader, ReloadPolicy, Searcher};
 
+use super::directory::ReadDirectory;
 use super::error::IndexError;
 use super::schema::{Fields, register_analyzers};
 use super::{CommitPayload, SCHEMA_VERSION};
@@ -33,11 +33,11 @@ impl KbIndex {
                 dir: dir.to_owned(),
             });
         }
-        let mmap = MmapDirectory::open(dir).map_err(|e| IndexError::Io {
+        let directory = ReadDirectory::open(dir).map_err(|e| IndexError::Io {
             dir: dir.to_owned(),
             source: std::io::Error::other(e.to_string()),
         })?;
-        let index = Index::open(mmap).map_err(IndexError::tantivy(dir))?;
+        let index = Index::open(directory).map_err(IndexError::tantivy(dir))?;
         KbIndex::from_index(index, dir)
     }
 

@@ -1,13 +1,14 @@
 //! The tantivy schema: every field named once, in [`Fields`], with the analyzers it uses.
 
 use tantivy::Index;
+
+use super::stem::CachedStemmer;
 use tantivy::schema::{
     FAST, FacetOptions, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
     TextOptions,
 };
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
-    Stemmer, TextAnalyzer,
+    AsciiFoldingFilter, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
 };
 
 /// Full text: words, lower-cased, accents folded, English stems.
@@ -103,7 +104,8 @@ impl Fields {
         let facet = FacetOptions::default();
         let fields = Fields {
             path: b.add_text_field(names::PATH, STRING | STORED | FAST),
-            hash: b.add_text_field(names::HASH, STRING | FAST),
+            // A column only: read in bulk to find changed files, never searched.
+            hash: b.add_text_field(names::HASH, FAST),
             article_id: b.add_text_field(names::ARTICLE_ID, exact.clone()),
             topic: b.add_text_field(names::TOPIC, exact.clone()),
             pes: b.add_text_field(names::PES, exact.clone()),
@@ -173,7 +175,7 @@ pub fn text_analyzer() -> TextAnalyzer {
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .filter(Stemmer::new(Language::English))
+        .filter(CachedStemmer)
         .build()
 }
 

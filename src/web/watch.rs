@@ -2,17 +2,19 @@
 //! become searchable within a second, without a restart.
 //!
 //! File-system events are debounced here (an editor's save is several events; a `git
-//! checkout` is thousands) and each burst triggers one incremental [`Indexer::sync`] on a
-//! thread of its own, which commits once; only then is the reader reloaded, so a request sees
-//! either the state before the burst or after it, never half of it. The process keeps its one
-//! [`Indexer`] (and the index's writer lock) for as long as it watches.
+//! checkout` is thousands) and each burst triggers one commit on a thread of its own; only
+//! then is the reader reloaded, so a request sees either the state before the burst or after
+//! it, never half of it. A burst of file events syncs just those files
+//! ([`Indexer::sync_paths`]: tens of milliseconds, whatever the corpus size); a folder event,
+//! a watcher error or an overflowed queue syncs the whole folder ([`Indexer::sync`]). The
+//! process keeps its one [`Indexer`] (and the index's writer lock) for as long as it watches.
 //!
 //! Events that only say a file was opened or read are dropped: a sync reads every file to
 //! hash it, and the health check reads them all again, so counting reads as changes would
 //! make every sync trigger the next. (That is why this uses `notify` directly: its debouncers
 //! forget the kind of event.)
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -23,14 +25,16 @@ use notify::event::{AccessKind, AccessMode};
 use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
 use super::state::AppState;
+use crate::corpus::{self, PathChange};
 use crate::index::{IndexOptions, Indexer};
 
 /// Quiet time after the last event before a sync starts: long enough to fold an editor's
-/// write-rename-chmod into one sync, short enough to stay well within a second (a sync of
-/// the 12,420-article corpus takes 0.25-0.4 s on 2 cores, most of it hashing every file).
-pub const DEBOUNCE: Duration = Duration::from_millis(150);
-/// Longest wait for quiet: changes that never stop (a long copy) are synced this often.
-const MAX_DELAY: Duration = Duration::from_millis(1000);
+/// write-rename-chmod (a few milliseconds apart) into one sync, short enough to leave most
+/// of the second a change has to become searchable.
+pub const DEBOUNCE: Duration = Duration::from_millis(50);
+/// Longest wait for quiet: changes that never stop (a long copy, or edits every 100 ms while
+/// agents work) are synced this often rather than never.
+const MAX_DELAY: Duration = Duration::from_millis(250);
 
 /// A running watcher; dropping it stops watching, waits for a sync in progress and releases
 /// the index.
@@ -47,7 +51,10 @@ impl std::fmt::Debug for Watch {
 
 /// What the watcher tells the sync thread.
 enum Signal {
-    Changed,
+    /// These paths changed.
+    Changed(Vec<PathBuf>),
+    /// Events were lost (the kernel's queue overflowed): only a full sync can tell what.
+    Rescan,
     Failed(notify::Error),
 }
 
@@ -74,7 +81,8 @@ pub fn spawn(indexer: Indexer, articles: &Path, state: AppState) -> anyhow::Resu
 fn forward(tx: Sender<Signal>) -> impl FnMut(notify::Result<Event>) + Send + 'static {
     move |event| {
         let signal = match event {
-            Ok(e) if is_change(&e.kind) => Signal::Changed,
+            Ok(e) if e.need_rescan() => Signal::Rescan,
+            Ok(e) if is_change(&e.kind) => Signal::Changed(e.paths),
             Ok(_) => return,
             Err(e) => Signal::Failed(e),
         };
@@ -116,34 +124,76 @@ impl Drop for Watch {
     }
 }
 
-/// Waits for a burst of changes to settle: [`DEBOUNCE`] without an event, or [`MAX_DELAY`]
-/// since the first. False when the watcher is gone.
-fn settle(rx: &Receiver<Signal>, first: Signal) -> bool {
-    let started = Instant::now();
-    let mut signal = first;
-    loop {
-        if let Signal::Failed(e) = &signal {
-            // Overflowed queues and the like: a sync finds whatever was missed.
-            tracing::warn!("file watcher: {e}; syncing anyway");
+/// What a burst of events asks for.
+#[derive(Debug, Default)]
+struct Burst {
+    paths: Vec<PathBuf>,
+    /// Events were lost or a watcher error occurred: sync the whole folder.
+    everything: bool,
+}
+
+impl Burst {
+    fn add(&mut self, signal: Signal) {
+        match signal {
+            Signal::Changed(paths) => self.paths.extend(paths),
+            Signal::Rescan => self.everything = true,
+            Signal::Failed(e) => {
+                // Overflowed queues and the like: a full sync finds whatever was missed.
+                tracing::warn!("file watcher: {e}; syncing the whole folder");
+                self.everything = true;
+            }
         }
+    }
+
+    /// The changes to sync, or `None` when only a full sync will do.
+    fn changes(mut self, root: &Path) -> Option<Vec<PathChange>> {
+        if self.everything {
+            return None;
+        }
+        self.paths.sort();
+        self.paths.dedup();
+        let changes: Vec<PathChange> = self
+            .paths
+            .iter()
+            .map(|p| corpus::classify(root, p))
+            .collect();
+        if changes.contains(&PathChange::Unknown) {
+            return None;
+        }
+        Some(changes)
+    }
+}
+
+/// Waits for a burst of changes to settle: [`DEBOUNCE`] without an event, or [`MAX_DELAY`]
+/// since the first. `None` when the watcher is gone.
+fn settle(rx: &Receiver<Signal>, first: Signal) -> Option<Burst> {
+    let started = Instant::now();
+    let mut burst = Burst::default();
+    burst.add(first);
+    loop {
         let left = MAX_DELAY.saturating_sub(started.elapsed());
         if left.is_zero() {
-            return true;
+            return Some(burst);
         }
         match rx.recv_timeout(DEBOUNCE.min(left)) {
-            Ok(next) => signal = next,
-            Err(RecvTimeoutError::Timeout) => return true,
-            Err(RecvTimeoutError::Disconnected) => return false,
+            Ok(next) => burst.add(next),
+            Err(RecvTimeoutError::Timeout) => return Some(burst),
+            Err(RecvTimeoutError::Disconnected) => return None,
         }
     }
 }
 
 fn sync_loop(mut indexer: Indexer, root: &Path, state: &AppState, rx: &Receiver<Signal>) {
     while let Ok(first) = rx.recv() {
-        if !settle(rx, first) {
+        let Some(burst) = settle(rx, first) else {
             break;
-        }
-        match indexer.sync(root, IndexOptions::default(), &ProgressBar::hidden()) {
+        };
+        let result = match burst.changes(root) {
+            Some(changes) if changes.iter().all(|c| *c == PathChange::Ignored) => continue,
+            Some(changes) => indexer.sync_paths(root, &changes),
+            None => indexer.sync(root, IndexOptions::default(), &ProgressBar::hidden()),
+        };
+        match result {
             Ok(report) if report.changed() => {
                 state.after_commit();
                 tracing::info!("{report}");

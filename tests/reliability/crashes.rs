@@ -173,7 +173,6 @@ fn sigkill_during_a_full_build_keeps_the_previous_index_and_the_next_run_recover
 /// that finds nothing changed does not commit, so they stay: each crash can leave tens of
 /// megabytes, and they pile up (on a small disk, until the next build fails for space).
 #[test]
-#[ignore = "bug: files of a killed build stay in the index folder until something changes"]
 fn files_left_by_a_killed_build_are_removed_by_the_next_run() {
     let corpus = corpus_dir();
     let tmp = TempDir::new().expect("a temporary folder");

@@ -162,7 +162,6 @@ fn a_read_only_index_folder_is_refused_and_left_intact() {
 /// which is false: tantivy's reader creates its `.tantivy-meta.lock` file and fails, and
 /// `IndexError::tantivy` maps every lock failure to `Locked`.
 #[test]
-#[ignore = "bug: a read-only index cannot be searched, and the error blames another writer"]
 fn a_read_only_index_can_be_searched() {
     let tmp = TempDir::new().expect("a temporary folder");
     let index = tmp.path().join("index");
@@ -246,7 +245,6 @@ fn a_disk_that_fills_up_during_index_fails_cleanly_and_keeps_the_previous_index(
 /// most likely) or panicked.", which tells a user nothing about the disk. Six runs, so that
 /// the bug shows almost every time this test runs.
 #[test]
-#[ignore = "bug: a full disk is reported as 'An index writer was killed' in ~1 run of 3"]
 fn a_full_disk_is_reported_as_no_space() {
     let mut messages = Vec::new();
     for _ in 0..6 {
@@ -275,7 +273,6 @@ fn a_full_disk_is_reported_as_no_space() {
 /// someone deletes files by hand. Expected: the failed run (or the next one) removes files
 /// no commit refers to, so that the next run with a small change succeeds.
 #[test]
-#[ignore = "bug: a run that failed for space leaves its files behind; the disk stays full"]
 fn after_a_full_disk_the_next_small_run_succeeds() {
     let tmp = TempDir::new().expect("a temporary folder");
     let articles = tmp.path().join("articles");
