@@ -790,6 +790,14 @@ async fn health_page_lists_problems_and_filters_them() {
     drive_on("content health", &broken, async |b: &mut Browser| {
         b.visit("/check").await;
         assert_page_sane(b, "/check").await;
+        // Errors, and only errors, are counted in red.
+        let counts = b
+            .js("return Array.from(document.querySelectorAll('.page-head .lead .sev')).map(s => [s.textContent, s.className]);")
+            .await;
+        assert!(
+            counts[0][1] == json!("sev sev--error") && counts[0][0] != json!("0 errors"),
+            "the error count is red when there are errors: {counts}"
+        );
         let problems = b.find_all(".problem-list li").await.len();
         assert!(problems > 0, "the invalid fixtures have problems");
         assert!(
@@ -831,6 +839,368 @@ async fn health_page_lists_problems_and_filters_them() {
         b.wait_navigation("removing the code filter").await;
         assert_eq!(b.location().await, "/check");
         assert_eq!(b.find_all(".problem-list li").await.len(), problems);
+    })
+    .await;
+}
+
+/// A scoping-questions article whose support topics are a GUID and a number.
+const GUID_TOPICS: &str = "/articles/problemscopingques.keyvault.vaults/keyvault-access-scoping";
+/// The longest service names of the sample articles.
+const LONG_SERVICES: [&str; 3] = [
+    "microsoft.recoveryservices",
+    "microsoft.containerservice",
+    "microsoft.documentdb",
+];
+
+/// Shown elements matching `css` whose text wraps inside a word: a new line that starts
+/// neither after white space nor after one of `. , _ - /`. One `"text: …end⏎start"` each.
+async fn mid_word_breaks(b: &Browser, css: &str) -> Vec<String> {
+    let script = format!(
+        r#"const seps = ' .,_-/';
+          const found = [];
+          for (const el of document.querySelectorAll({css})) {{
+            if (el.getClientRects().length === 0) continue;
+            let last = null, lastTop = null, gap = false, text = '';
+            const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+            for (let n = walker.nextNode(); n; n = walker.nextNode()) {{
+              for (let i = 0; i < n.data.length; i++) {{
+                const c = n.data[i];
+                text += c;
+                if (/\s/.test(c)) {{ gap = true; continue; }}
+                const range = document.createRange();
+                range.setStart(n, i);
+                range.setEnd(n, i + 1);
+                const rect = range.getClientRects()[0];
+                if (!rect) continue;
+                if (lastTop !== null && rect.top > lastTop + rect.height / 2 && !gap
+                    && !seps.includes(last)) {{
+                  found.push(el.textContent.trim() + ': ' + text.slice(-10, -1) + '⏎' + c);
+                }}
+                last = c;
+                lastTop = rect.top;
+                gap = false;
+              }}
+            }}
+          }}
+          return found;"#,
+        css = json!(css)
+    );
+    b.js(&script)
+        .await
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|v| v.as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// Bar-chart labels that are cut off (text wider than the label) or that overlap their bar.
+async fn cut_bar_labels(b: &Browser) -> Value {
+    b.js(
+        r#"return Array.from(document.querySelectorAll('.bar-row')).filter(row => {
+              const label = row.querySelector('.bar-label');
+              const bar = row.querySelector('.bar').getBoundingClientRect();
+              const l = label.getBoundingClientRect();
+              const overlaps = l.right > bar.left + 1 && l.bottom > bar.top + 1
+                && l.left < bar.right - 1 && l.top < bar.bottom - 1;
+              return label.scrollWidth > label.clientWidth + 1 || overlaps;
+            }).map(row => row.querySelector('.bar-label').textContent.trim());"#,
+    )
+    .await
+}
+
+/// The bar-chart labels of the page, as text.
+async fn bar_labels(b: &Browser) -> Vec<String> {
+    b.js("return Array.from(document.querySelectorAll('.bar-label')).map(l => l.textContent.trim());")
+        .await
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|v| v.as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// Types `words` into the suggesting input `input_css`, waits for its list and checks that
+/// the list has the input's left edge and width. Escape closes it again.
+async fn assert_suggestions_line_up(b: &Browser, input_css: &str, words: &str, context: &str) {
+    let input = b.find(input_css).await;
+    input.click().await.expect("the search box is clicked");
+    input.clear().await.expect("the search box is cleared");
+    input.send_keys(words).await.expect("words are typed");
+    let list = format!(
+        "document.querySelector({}).parentNode.querySelector('ul.suggest')",
+        json!(input_css)
+    );
+    b.wait_for(
+        &format!("suggestions under {input_css} ({context})"),
+        &format!("{list} && !{list}.hidden && {list}.querySelectorAll('[role=option]').length > 0"),
+    )
+    .await;
+    let rects = b
+        .js(&format!(
+            "const i = document.querySelector({}).getBoundingClientRect();
+             const l = {list}.getBoundingClientRect();
+             return [i.left, i.width, l.left, l.width];",
+            json!(input_css)
+        ))
+        .await;
+    let f = |k: usize| rects[k].as_f64().unwrap_or(f64::NAN);
+    let (input_left, input_width, list_left, list_width) = (f(0), f(1), f(2), f(3));
+    assert!(
+        (input_left - list_left).abs() <= 1.0 && (input_width - list_width).abs() <= 1.0,
+        "{context}: the suggestions under {input_css} ({list_width:.0} px wide at x {list_left:.0}) \
+         do not line up with the input ({input_width:.0} px at x {input_left:.0})"
+    );
+}
+
+/// Closes the suggestion list of `input_css` with Escape.
+async fn close_suggestions(b: &Browser, input_css: &str) {
+    b.find(input_css)
+        .await
+        .send_keys("\u{E00C}")
+        .await
+        .expect("Escape");
+    b.wait_for(
+        "Escape to close the suggestions",
+        &format!(
+            "document.querySelector({}).parentNode.querySelector('ul.suggest').hidden",
+            json!(input_css)
+        ),
+    )
+    .await;
+}
+
+/// Long names (services, facet values, property values) wrap at dots, commas, hyphens or
+/// spaces, never inside a word, and bar labels are shown whole: on a desktop and a phone,
+/// in light and dark.
+#[tokio::test]
+async fn long_names_wrap_between_words_and_are_never_cut() {
+    drive("long names", async |b: &mut Browser| {
+        for (scheme, suffix) in [("light", ""), ("dark", "-dark")] {
+            b.color_scheme(scheme).await;
+            for (width, phone) in [(DESKTOP.0, false), (PHONE.0, true)] {
+                let device = if phone { "phone" } else { "desktop" };
+                if phone {
+                    b.viewport(Some((PHONE.0, PHONE.1, true))).await;
+                } else {
+                    b.viewport(None).await;
+                }
+                for path in ["/", "/services"] {
+                    b.visit(path).await;
+                    let context = format!("{path} on a {device} ({scheme})");
+                    assert_page_sane(b, &context).await;
+                    let labels = bar_labels(b).await;
+                    for service in LONG_SERVICES {
+                        assert!(
+                            labels.iter().any(|l| l == service),
+                            "{context}: no bar label {service}: {labels:?}"
+                        );
+                    }
+                    let cut = cut_bar_labels(b).await;
+                    assert_eq!(
+                        cut,
+                        json!([]),
+                        "{context}: bar labels cut off or over their bar"
+                    );
+                    let broken = mid_word_breaks(b, ".bar-label").await;
+                    assert!(
+                        broken.is_empty(),
+                        "{context}: labels broken mid-word: {broken:?}"
+                    );
+                }
+                if phone {
+                    b.screenshot(&format!("phone-services{suffix}"), width, true)
+                        .await;
+                    b.viewport(Some((PHONE.0, PHONE.1, true))).await;
+                }
+
+                b.visit("/search?q=vm").await;
+                let context = format!("the search page on a {device} ({scheme})");
+                assert_page_sane(b, &context).await;
+                let broken = mid_word_breaks(b, ".facet__value").await;
+                assert!(
+                    broken.is_empty(),
+                    "{context}: facet values broken mid-word: {broken:?}"
+                );
+                if !phone {
+                    b.screenshot(&format!("search-facets-vm{suffix}"), width, false)
+                        .await;
+                }
+
+                for path in [GUID_TOPICS, RCA, "/services/microsoft.recoveryservices"] {
+                    b.visit(path).await;
+                    let context = format!("{path} on a {device} ({scheme})");
+                    assert_page_sane(b, &context).await;
+                    let broken = mid_word_breaks(b, ".props dd, .mono-title").await;
+                    assert!(
+                        broken.is_empty(),
+                        "{context}: values broken mid-word: {broken:?}"
+                    );
+                }
+                b.visit(GUID_TOPICS).await;
+                b.screenshot(
+                    &format!("{device}-article-guid-topics{suffix}"),
+                    width,
+                    phone,
+                )
+                .await;
+                if phone {
+                    b.viewport(Some((PHONE.0, PHONE.1, true))).await;
+                }
+            }
+        }
+        b.viewport(None).await;
+    })
+    .await;
+}
+
+/// The suggestion list is exactly as wide as its input (not the input and its button), for
+/// the home page's box, the search page's and the header's, on a desktop and a phone.
+#[tokio::test]
+async fn suggestions_line_up_with_their_input() {
+    drive("suggestion width", async |b: &mut Browser| {
+        for (width, phone) in [(DESKTOP.0, false), (PHONE.0, true)] {
+            let device = if phone { "phone" } else { "desktop" };
+            for (path, input, shot) in [
+                ("/", "#home-q", "home"),
+                ("/search", "#q", "search"),
+                (RCA, "#header-q", "header"),
+            ] {
+                if phone {
+                    b.viewport(Some((PHONE.0, PHONE.1, true))).await;
+                }
+                b.visit(path).await;
+                let context = format!("{path} on a {device}");
+                assert_suggestions_line_up(b, input, "boot", &context).await;
+                if shot != "search" {
+                    b.screenshot(&format!("{device}-suggestions-{shot}"), width, phone)
+                        .await;
+                    if phone {
+                        b.viewport(Some((PHONE.0, PHONE.1, true))).await;
+                    }
+                }
+                close_suggestions(b, input).await;
+            }
+        }
+        b.viewport(None).await;
+    })
+    .await;
+}
+
+/// On a phone the sticky header stays compact (brand and navigation on one line, the
+/// search box on a second, still a usable size); support topic pills look and act like
+/// links in light and dark; the health page shows "0 errors" in green, not red.
+#[tokio::test]
+async fn compact_header_link_pills_and_zero_errors() {
+    drive("header, pills, health", async |b: &mut Browser| {
+        b.viewport(Some((PHONE.0, PHONE.1, true))).await;
+        for path in [RCA, "/services", "/", "/search?q=vm"] {
+            b.visit(path).await;
+            let v = b
+                .js(r#"const h = document.querySelector('.site-header').getBoundingClientRect();
+                      const q = document.querySelector('#header-q');
+                      const r = q ? q.getBoundingClientRect() : null;
+                      return { header: h.height, position: getComputedStyle(document.querySelector('.site-header')).position,
+                               input: r ? [r.width, r.height, parseFloat(getComputedStyle(q).fontSize)] : null };"#)
+                .await;
+            let height = v["header"].as_f64().unwrap_or(f64::NAN);
+            assert_eq!(v["position"], json!("sticky"), "{path}: the header stays sticky");
+            if v["input"].is_null() {
+                assert!(height <= 56.0, "{path} on a phone: the header is {height:.0} px tall (at most 56 without its search box)");
+            } else {
+                assert!(height <= 100.0, "{path} on a phone: the header is {height:.0} px tall (at most 100)");
+                let f = |k: usize| v["input"][k].as_f64().unwrap_or(f64::NAN);
+                assert!(
+                    f(0) >= 240.0 && f(1) >= 34.0 && f(2) >= 16.0,
+                    "{path} on a phone: the header's search box is too small: {}",
+                    v["input"]
+                );
+            }
+        }
+        b.viewport(None).await;
+
+        for scheme in ["light", "dark"] {
+            b.color_scheme(scheme).await;
+            for (path, css, expected) in [
+                (GUID_TOPICS, ".props .topic-id", 2),
+                ("/search?q=vm", ".hit__meta .topic-id", 1),
+                ("/topics/32750101", ".article-item__meta .topic-id", 1),
+            ] {
+                b.visit(path).await;
+                let v = b
+                    .js(&format!(
+                        r#"const pills = Array.from(document.querySelectorAll({css}));
+                          const link = document.querySelector('main a:not([class])');
+                          return {{
+                            n: pills.length,
+                            link: getComputedStyle(link).color,
+                            colors: [...new Set(pills.map(p => getComputedStyle(p).color))],
+                            cursors: [...new Set(pills.map(p => getComputedStyle(p).cursor))],
+                          }};"#,
+                        css = json!(css)
+                    ))
+                    .await;
+                let context = format!("{css} at {path} ({scheme})");
+                assert!(
+                    v["n"].as_u64().unwrap_or_default() >= expected,
+                    "{context}: expected {expected} or more topic pills: {v}"
+                );
+                assert_eq!(v["colors"], json!([v["link"]]), "{context}: pills in the link colour");
+                assert_eq!(v["cursors"], json!(["pointer"]), "{context}: a pointer over pills");
+            }
+
+            // Hovering a pill shows it is a link: underline and a stronger border.
+            b.visit(GUID_TOPICS).await;
+            let topics = b
+                .js("return Array.from(document.querySelectorAll('.props .topic-id')).map(a => [a.textContent, a.getAttribute('href')]);")
+                .await;
+            assert_eq!(
+                topics,
+                json!([
+                    ["3f9c2a71-5b4e-4d08-9a6e-2c1d7e0b8f43", "/topics/3f9c2a71-5b4e-4d08-9a6e-2c1d7e0b8f43"],
+                    ["32750802", "/topics/32750802"]
+                ]),
+                "the properties show both topics as links to their dossiers"
+            );
+            let style = "const p = document.querySelector('.props .topic-id'); const s = getComputedStyle(p); \
+                         return [s.textDecorationLine, s.borderTopColor];";
+            let before = b.js(style).await;
+            let at = b
+                .js("const p = document.querySelector('.props .topic-id'); p.scrollIntoView({block: 'center'}); \
+                     const r = p.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2];")
+                .await;
+            b.cdp(
+                "Input.dispatchMouseEvent",
+                json!({ "type": "mouseMoved", "x": at[0], "y": at[1] }),
+            )
+            .await;
+            let after = b.js(style).await;
+            assert_eq!(before[0], json!("none"), "({scheme}) pills are not underlined at rest");
+            assert_eq!(after[0], json!("underline"), "({scheme}) a hovered pill is underlined");
+            assert_ne!(before[1], after[1], "({scheme}) a hovered pill's border changes");
+            b.screenshot(&format!("article-topic-hover-{scheme}"), DESKTOP.0, false)
+                .await;
+            b.cdp(
+                "Input.dispatchMouseEvent",
+                json!({ "type": "mouseMoved", "x": 0, "y": 0 }),
+            )
+            .await;
+
+            // No errors: a green count, not a red one.
+            b.visit("/check").await;
+            let v = b
+                .js(r#"const sev = document.querySelector('.page-head .lead .sev');
+                      const probe = (v) => { const s = document.createElement('span'); s.style.color = v;
+                        document.body.appendChild(s); const c = getComputedStyle(s).color; s.remove(); return c; };
+                      return { text: sev.textContent, cls: sev.className, color: getComputedStyle(sev).color,
+                               ok: probe('var(--ok)'), error: probe('var(--error)') };"#)
+                .await;
+            assert_eq!(v["text"], json!("0 errors"), "the sample articles have no errors");
+            assert_eq!(v["cls"], json!("sev sev--ok"), "({scheme}) 0 errors is not an error: {v}");
+            assert_eq!(v["color"], v["ok"], "({scheme}) 0 errors in green: {v}");
+            assert_ne!(v["color"], v["error"], "({scheme}) 0 errors not in red: {v}");
+            b.screenshot(&format!("check-{scheme}"), DESKTOP.0, false).await;
+        }
     })
     .await;
 }

@@ -69,7 +69,17 @@
     list.setAttribute("role", "listbox");
     list.setAttribute("aria-label", "Suggestions");
     list.hidden = true;
-    input.parentNode.appendChild(list);
+    // The list is positioned against the input's own wrapper, so that it is exactly as wide
+    // as the input (not the input and its button). The templates provide the wrapper; one
+    // is made here for any input that lacks it.
+    var anchor = input.parentNode;
+    if (!anchor.classList || !anchor.classList.contains("suggest-anchor")) {
+      anchor = document.createElement("div");
+      anchor.className = "suggest-anchor";
+      input.parentNode.insertBefore(anchor, input);
+      anchor.appendChild(input);
+    }
+    anchor.appendChild(list);
     input.setAttribute("role", "combobox");
     input.setAttribute("aria-autocomplete", "list");
     input.setAttribute("aria-expanded", "false");
