@@ -13,9 +13,9 @@ use std::time::Instant;
 
 use indicatif::ProgressBar;
 use rayon::prelude::*;
-use tantivy::directory::MmapDirectory;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 
+use super::directory::WriteDirectory;
 use super::document::to_document;
 use super::error::IndexError;
 use super::reader::check_version;
@@ -631,19 +631,22 @@ fn merge_policy() -> tantivy::indexer::LogMergePolicy {
     policy
 }
 
-fn open_dir(dir: &Path) -> Result<Index, IndexError> {
-    let mmap = MmapDirectory::open(dir).map_err(|e| IndexError::Io {
+fn write_directory(dir: &Path) -> Result<WriteDirectory, IndexError> {
+    WriteDirectory::open(dir).map_err(|e| IndexError::Io {
         dir: dir.to_owned(),
         source: std::io::Error::other(e.to_string()),
-    })?;
-    Index::open(mmap).map_err(IndexError::tantivy(dir))
+    })
+}
+
+fn open_dir(dir: &Path) -> Result<Index, IndexError> {
+    Index::open(write_directory(dir)?).map_err(IndexError::tantivy(dir))
 }
 
 fn create(dir: &Path) -> Result<Index, IndexError> {
     let (schema, _) = Fields::build();
     let index = Index::builder()
         .schema(schema)
-        .create_in_dir(dir)
+        .open_or_create(write_directory(dir)?)
         .map_err(IndexError::tantivy(dir))?;
     Ok(index)
 }
