@@ -1,8 +1,8 @@
 //! Part 4, load during live updates: `kb serve --watch` over a copy of the real corpus, 16
 //! clients running the free-text queries for 30 s while a writer edits, adds, renames and
 //! deletes 200 articles spread over the same 30 s. Every request must succeed, every change
-//! must become searchable (the delay of each is measured: the issue asks for less than a
-//! second, which an ignored test holds the server to until it is met), the server must stop
+//! must become searchable within a second of its write (the delay of each is measured and
+//! reported), the server must stop
 //! cleanly on SIGTERM, and the live index must end equal to a fresh build of the final
 //! folder.
 
@@ -36,8 +36,7 @@ const UNDER_LOAD: Plan = Plan {
     changes: 200,
     window: Duration::from_secs(30),
 };
-/// The same kind of changes with nobody searching: what the watcher does on its own (a
-/// measure for the ignored test; the one-second bound is too close to hold in CI here).
+/// The same kind of changes with nobody searching: what the watcher does on its own.
 const QUIET: Plan = Plan {
     clients: 0,
     changes: 40,
@@ -682,39 +681,19 @@ fn assert_within_a_second(seen: &[Seen]) {
     );
 }
 
-/// The issue's scenario, with every assertion but the one-second bound, which under this
-/// load is not met (see the ignored test below): the test still fails if a request fails,
-/// the server panics, logs an error or does not stop cleanly, a change is lost, or the live
-/// index ends different from a fresh build.
+/// The issue's scenario: no request fails, the server neither panics nor logs an error and
+/// stops cleanly, no change is lost, every change is searchable within a second of its write
+/// (the watcher syncs only the paths it is told about: measured under this load p50 0.14 s,
+/// max 0.45 s), and the live index ends equal to a fresh build.
 #[test]
 fn serve_watch_under_16_clients_while_200_articles_change() {
     let seen = run_plan("live load", UNDER_LOAD);
-    let late = seen
-        .iter()
-        .filter(|s| s.delay.is_some_and(|d| d >= VISIBLE))
-        .count();
-    if late > 0 {
-        eprintln!(
-            "\n!!! live load: {late} of {} changes took {VISIBLE:?} or more to become \
-             searchable; the issue asks for less (ignored test \
-             under_load_every_change_is_searchable_within_a_second)\n",
-            seen.len()
-        );
-    }
+    assert_within_a_second(&seen);
 }
 
-/// A change should be searchable within a second of its write. Under the issue's load (16
-/// clients on 2 cores) it takes 1-3 s (measured: p50 1.1-1.7 s, max 2.8-3.2 s), and even
-/// with nobody searching it is close (p50 0.55 s, max 0.95 s on an idle machine; up to 3 s
-/// while other work shares the cores). Each sync lists, re-reads and re-hashes all 12,420
-/// files (the watcher knows which paths changed, but `Indexer::sync` looks at everything):
-/// ~0.3 s alone, ~1 s when sharing the cores with 16 clients; a change then waits the 200 ms
-/// debounce, up to one sync already running, and its own sync.
+/// The same changes with nobody searching: what the watcher does on its own.
 #[test]
-#[ignore = "bug: under load a change takes 1-3 s to become searchable, not within a second"]
-fn under_load_every_change_is_searchable_within_a_second() {
+fn without_load_every_change_is_searchable_within_a_second() {
     let quiet = run_plan("live quiet", QUIET);
-    let loaded = run_plan("live load", UNDER_LOAD);
     assert_within_a_second(&quiet);
-    assert_within_a_second(&loaded);
 }
