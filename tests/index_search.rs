@@ -1275,3 +1275,66 @@ fn kb_search_topic_table_lists_the_titles() {
         assert!(text.contains(&a.path), "{} missing from:\n{text}", a.path);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Search: typo and prefix expansions are remembered per segment, never across commits
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn remembered_typo_expansions_follow_a_changed_article() {
+    let tmp = TempDir::new().expect("a temporary folder");
+    let root = tmp.path().join("articles");
+    let index = tmp.path().join("index");
+    let article = |title: &str| article_source(title, "test-expansion", "Nothing else here.");
+    write_file(
+        &root,
+        "net/gateway.md",
+        &article("Configure the zephyrine gateway"),
+    );
+    write_file(
+        &root,
+        "net/other.md",
+        &article_source("Unrelated page", "test-other", "Plain words only."),
+    );
+    build_index(&root, &index);
+    let s = open_searcher(&index);
+    // A typo of a title word (two edits for nine letters) and a prefix being typed.
+    assert_eq!(paths(&query(&s, "zephyrome gateway")), ["net/gateway.md"]);
+    assert_eq!(paths(&query(&s, "gateway zephy")), ["net/gateway.md"]);
+    let before = s.expansion_stats();
+    assert!(before.misses > 0, "{before:?}");
+    // The same searches again: the expansions are remembered, the answers the same.
+    assert_eq!(paths(&query(&s, "zephyrome gateway")), ["net/gateway.md"]);
+    assert_eq!(paths(&query(&s, "gateway zephy")), ["net/gateway.md"]);
+    let after = s.expansion_stats();
+    assert!(after.hits > before.hits, "{before:?} then {after:?}");
+
+    // The article's title word changes; the same searcher sees the new commit.
+    write_file(
+        &root,
+        "net/gateway.md",
+        &article("Configure the quixotism gateway"),
+    );
+    build_index(&root, &index);
+    s.index().reload().expect("the reader reloads");
+    assert_eq!(paths(&query(&s, "quixotizm gateway")), ["net/gateway.md"]);
+    assert_eq!(paths(&query(&s, "gateway quixo")), ["net/gateway.md"]);
+    // The old word is gone: alone it matches nothing, with another word only that one does.
+    assert_eq!(query(&s, "zephyrome").total, 0);
+    assert_eq!(query(&s, "zephy").total, 0);
+    assert!(query(&s, "zephyrome gateway").relaxed);
+
+    // A searcher that remembers nothing answers the same.
+    let fresh = Searcher::without_expansion_cache(KbIndex::open(&index).expect("the index opens"));
+    for q in [
+        "quixotizm gateway",
+        "gateway quixo",
+        "zephyrome gateway",
+        "zephy",
+    ] {
+        let (a, b) = (query(&fresh, q), query(&s, q));
+        assert_eq!((a.total, paths(&a)), (b.total, paths(&b)), "{q}");
+        assert_eq!(a.hits, b.hits, "{q}");
+    }
+    assert_eq!(fresh.expansion_stats().hits, 0);
+}

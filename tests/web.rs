@@ -954,3 +954,44 @@ async fn watch_makes_changes_searchable_without_a_restart() {
     eprintln!("watch: added visible after {added:?}, removal after {removed:?}");
     watcher.stop();
 }
+
+/// Many API requests at once run on the state's fixed worker threads, never more at a time
+/// than there are workers (one per core), and every one is answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_api_searches_share_a_fixed_set_of_workers() {
+    let (_dir, state) = state_for(&sample_articles());
+    let workers = state.workers();
+    let expected = std::thread::available_parallelism().map_or(2, |n| n.get());
+    assert_eq!(workers, expected);
+    let app = app(state.clone());
+    let queries = [
+        "vm reboot",
+        "storage 403",
+        "sql timeout",
+        "rdp",
+        "disk",
+        "bootloop",
+    ];
+    let mut tasks = Vec::new();
+    for i in 0..48 {
+        let app = app.clone();
+        let uri = format!(
+            "/api/search?q={}",
+            queries[i % queries.len()].replace(' ', "+")
+        );
+        tasks.push(tokio::spawn(async move { get(&app, &uri).await.status }));
+    }
+    for task in tasks {
+        assert_eq!(task.await.expect("the request task ends"), StatusCode::OK);
+    }
+    let peak = state.peak_busy();
+    assert!(
+        (1..=workers).contains(&peak),
+        "{peak} searches ran at once on {workers} workers"
+    );
+    // The workers keep serving after the burst.
+    assert_eq!(
+        get(&app, "/api/search?q=reboot").await.status,
+        StatusCode::OK
+    );
+}

@@ -108,8 +108,12 @@ pub fn tail(text: &str, n: usize) -> String {
 /// The `kb` binary of the same profile as this example (`target/release/kb` next to
 /// `target/release/examples/bench`). It is (re)built with cargo when missing or older than
 /// the sources, so that a stale binary is never measured; if that build fails (someone is
-/// mid-edit) an existing binary is used with a warning.
+/// mid-edit) an existing binary is used with a warning. `KB_BENCH_KB` names another binary.
 pub fn kb_binary() -> Result<PathBuf> {
+    // Another build of kb (say, the last commit's, to compare), used as it is.
+    if let Some(kb) = std::env::var_os("KB_BENCH_KB") {
+        return Ok(PathBuf::from(kb));
+    }
     let exe = std::env::current_exe().context("locating the bench binary")?;
     let profile_dir = exe
         .parent()

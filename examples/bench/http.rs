@@ -40,6 +40,32 @@ pub struct HttpStats {
     pub error_samples: Vec<String>,
     pub latency: Latency,
     pub server_peak_rss_mb: f64,
+    /// CPU time (user + system) the server spent per request during the measurement: what
+    /// the throughput would be on a quiet machine is about `cores / this`, whatever the load.
+    pub server_cpu_ms_per_request: f64,
+}
+
+/// User + system CPU seconds of process `pid` so far (0 when it cannot be read).
+fn cpu_seconds(pid: u32) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return 0.0;
+    };
+    // Fields after the command name (which may hold spaces) start after the last `)`.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    (ticks(11) + ticks(12)) / clock_ticks_per_second()
+}
+
+/// `sysconf(_SC_CLK_TCK)`: 100 on Linux for every common architecture.
+fn clock_ticks_per_second() -> f64 {
+    100.0
 }
 
 /// The server child; killed when dropped, whatever happened.
@@ -134,7 +160,9 @@ pub fn run(
     let result = rt.block_on(async {
         wait_ready(&mut server, addr, &log).await?;
         load(addr, paths.clone(), connections, WARMUP).await;
-        Ok::<_, anyhow::Error>(load(addr, paths, connections, duration).await)
+        let cpu_before = cpu_seconds(pid);
+        let measured = load(addr, paths, connections, duration).await;
+        Ok::<_, anyhow::Error>((measured, cpu_seconds(pid) - cpu_before))
     });
     if let Some(kb) = vm_hwm_kb(pid) {
         peak.fetch_max(kb, Ordering::Relaxed);
@@ -142,7 +170,7 @@ pub fn run(
     stop.store(true, Ordering::Relaxed);
     let _ = monitor.join();
     drop(server);
-    let (mut latencies, errors, error_samples, elapsed) = result?;
+    let ((mut latencies, errors, error_samples, elapsed), server_cpu) = result?;
     let requests = latencies.len() as u64 + errors;
     Ok(HttpStats {
         connections,
@@ -153,6 +181,7 @@ pub fn run(
         error_samples,
         latency: Latency::of(&mut latencies),
         server_peak_rss_mb: peak.load(Ordering::Relaxed) as f64 / 1024.0,
+        server_cpu_ms_per_request: server_cpu * 1000.0 / requests.max(1) as f64,
     })
 }
 

@@ -91,6 +91,16 @@ struct Args {
     /// `kb index` on it by hand).
     #[arg(long, requires = "scale")]
     synthetic_out: Option<PathBuf>,
+    /// Only time kb's in-process free-text and typo queries against this existing index
+    /// (no builds, no FTS5, no HTTP): a short loop to run under `perf` or callgrind.
+    #[arg(long, requires = "queries")]
+    profile_index: Option<PathBuf>,
+    /// Rounds over the free-text queries with `--profile-index`.
+    #[arg(long, default_value_t = 20)]
+    rounds: usize,
+    /// Rounds over the typo queries with `--profile-index`.
+    #[arg(long, default_value_t = 1)]
+    typo_rounds: usize,
     /// Internal: build the FTS5 database at this path and report as JSON.
     #[arg(long, hide = true)]
     fts5_child: Option<PathBuf>,
@@ -204,6 +214,39 @@ fn run(args: &Args) -> Result<()> {
     let Some(queries) = &args.queries else {
         bail!("--queries is required");
     };
+    if let Some(index) = &args.profile_index {
+        if args.rounds > 0 {
+            profile_queries(index, queries, args.rounds, args.typo_rounds)?;
+        }
+        if args.http {
+            let sets = QuerySets::load(queries)?;
+            let kb = child::kb_binary()?;
+            let scratch = tempfile::Builder::new().prefix("kb-bench-").tempdir()?;
+            let s = http::run(
+                &kb,
+                index,
+                &args.articles,
+                &sets.freetext,
+                args.connections,
+                Duration::from_secs(args.http_seconds),
+                scratch.path(),
+            )?;
+            say(&format!(
+                "http: {:.0} requests/s, p50 {:.2} ms, p99 {:.2} ms, {} errors, server peak RSS \
+                 {:.0} MB, server CPU {:.3} ms per request",
+                s.requests_per_second,
+                s.latency.p50,
+                s.latency.p99,
+                s.errors,
+                s.server_peak_rss_mb,
+                s.server_cpu_ms_per_request
+            ));
+            for e in &s.error_samples {
+                say(&format!("http error: {e}"));
+            }
+        }
+        return Ok(());
+    }
     if cfg!(debug_assertions) {
         bail!("built without optimizations; run it with `cargo run --release --example bench`");
     }
@@ -471,6 +514,62 @@ fn per_query(ours: &Searcher, theirs: &fts5::Fts5, queries: &[String]) -> Result
     for (a, b, n, m, q) in lines {
         eprintln!("{a:>5.2}  {b:>7.2}  {n:>10}  {m:>12}  {q}");
     }
+    Ok(())
+}
+
+/// `--profile-index`: kb's free-text and typo queries only, against an existing index.
+fn profile_queries(index: &Path, queries: &Path, rounds: usize, typo_rounds: usize) -> Result<()> {
+    let sets = QuerySets::load(queries)?;
+    let typos: Vec<&str> = sets.typo_items.iter().map(|(q, _)| q.as_str()).collect();
+    for cached in [true, false] {
+        let searcher = if cached {
+            Searcher::new(KbIndex::open(index)?)
+        } else {
+            Searcher::without_expansion_cache(KbIndex::open(index)?)
+        };
+        profile_pass(&searcher, &sets.freetext, &typos, rounds, typo_rounds)?;
+        let stats = searcher.expansion_stats();
+        say(&format!(
+            "  expansion cache {}: {} hits, {} misses ({:.1}% hit rate)",
+            if cached { "on" } else { "off" },
+            stats.hits,
+            stats.misses,
+            stats.hit_rate() * 100.0
+        ));
+    }
+    Ok(())
+}
+
+fn profile_pass(
+    searcher: &Searcher,
+    freetext: &[String],
+    typos: &[&str],
+    rounds: usize,
+    typo_rounds: usize,
+) -> Result<()> {
+    let sets = (freetext, typos);
+    let started = std::time::Instant::now();
+    let freetext = time_each(sets.0, rounds, |q| {
+        black_box(searcher.search(&SearchRequest::text(q))?);
+        Ok(())
+    })?;
+    let typo = time_each(sets.1, typo_rounds, |q| {
+        black_box(searcher.search(&SearchRequest::text(q))?);
+        Ok(())
+    })?;
+    say(&format!(
+        "free text p50/p95/p99 {:.3}/{:.3}/{:.3} ms ({} calls); typo p50/p95/p99 \
+         {:.3}/{:.3}/{:.3} ms ({} calls); {:.2} s in all",
+        freetext.p50,
+        freetext.p95,
+        freetext.p99,
+        freetext.samples,
+        typo.p50,
+        typo.p95,
+        typo.p99,
+        typo.samples,
+        started.elapsed().as_secs_f64()
+    ));
     Ok(())
 }
 

@@ -8,13 +8,16 @@
 //!    bonus for the words together;
 //! 5. then path, in the collector.
 
+use std::sync::Arc;
+
 use tantivy::Term;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 
+use super::expand::{ExpansionCache, LooseTermQuery};
 use super::syntax::{ParsedQuery, looks_like_identifier};
 use crate::index::{Fields, title_key};
 
@@ -103,12 +106,12 @@ fn boost(q: Box<dyn Query>, b: f32) -> Box<dyn Query> {
     Box::new(BoostQuery::new(q, b))
 }
 
-fn fuzzy(field: Field, token: &str, distance: u8) -> Box<dyn Query> {
-    Box::new(FuzzyTermQuery::new(
-        Term::from_field_text(field, token),
-        distance,
-        true,
-    ))
+fn fuzzy(field: Field, token: &str, distance: u8, cache: &Arc<ExpansionCache>) -> Box<dyn Query> {
+    Box::new(LooseTermQuery::fuzzy(field, token, distance, cache))
+}
+
+fn prefix_of(field: Field, written: &str, cache: &Arc<ExpansionCache>) -> Box<dyn Query> {
+    Box::new(LooseTermQuery::prefix(field, written, cache))
 }
 
 /// A word as the unstemmed analyzer indexes it: lower-case, accents folded.
@@ -133,6 +136,7 @@ fn word_clause(
     raw: &str,
     tokens: &[String],
     prefix: bool,
+    cache: &Arc<ExpansionCache>,
 ) -> Option<Box<dyn Query>> {
     let lower = raw.to_lowercase();
     let mut should: Vec<Box<dyn Query>> = vec![konst(
@@ -165,14 +169,10 @@ fn word_clause(
         let written = written_form(raw);
         let mut title_loose: Vec<Box<dyn Query>> = Vec::new();
         if distance > 0 {
-            title_loose.push(fuzzy(f.title_words, &written, distance));
+            title_loose.push(fuzzy(f.title_words, &written, distance, cache));
         }
         if prefix && written.chars().count() >= 3 {
-            title_loose.push(Box::new(FuzzyTermQuery::new_prefix(
-                Term::from_field_text(f.title_words, &written),
-                0,
-                false,
-            )));
+            title_loose.push(prefix_of(f.title_words, &written, cache));
         }
         if !title_loose.is_empty() {
             should.push(konst(union(title_loose), FUZZY_WORD + TITLE_WORD));
@@ -187,17 +187,16 @@ fn word_clause(
         });
         if !known {
             let mut others: Vec<Box<dyn Query>> = Vec::new();
+            // One automaton per word, shared by the three fields.
+            let typo = LooseTermQuery::fuzzy(f.description, token, distance, cache);
+            let start = LooseTermQuery::prefix(f.description, &written, cache);
             for field in [f.description, f.headings, f.body] {
                 if distance > 0 {
-                    others.push(fuzzy(field, token, distance));
+                    others.push(Box::new(typo.in_field(field)));
                 }
                 // A word being typed that is no word yet (`netw`) may start one anywhere.
                 if prefix && written.chars().count() >= 3 {
-                    others.push(Box::new(FuzzyTermQuery::new_prefix(
-                        Term::from_field_text(field, &written),
-                        0,
-                        false,
-                    )));
+                    others.push(Box::new(start.in_field(field)));
                 }
             }
             if !others.is_empty() {
@@ -216,6 +215,7 @@ pub fn text_query(
     parsed: &ParsedQuery,
     analyzed: &Analyzed,
     require_all: bool,
+    cache: &Arc<ExpansionCache>,
 ) -> Option<Box<dyn Query>> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let word_occur = if require_all {
@@ -226,7 +226,7 @@ pub fn text_query(
     let last = analyzed.words.len().saturating_sub(1);
     for (i, (raw, tokens)) in analyzed.words.iter().enumerate() {
         let prefix = parsed.last_word_is_prefix && i == last;
-        if let Some(q) = word_clause(f, searcher, raw, tokens, prefix) {
+        if let Some(q) = word_clause(f, searcher, raw, tokens, prefix, cache) {
             clauses.push((word_occur, q));
         }
     }
@@ -324,16 +324,6 @@ pub fn exclusions(
         ));
     }
     out
-}
-
-/// The terms to highlight in a snippet: every word and phrase token, in the body.
-pub fn highlight_query(f: &Fields, analyzed: &Analyzed) -> Box<dyn Query> {
-    let tokens = analyzed
-        .words
-        .iter()
-        .flat_map(|(_, t)| t.iter())
-        .chain(analyzed.phrases.iter().flatten());
-    union(tokens.map(|t| term_query(f.body, t)).collect())
 }
 
 /// An exact-field filter (topic ID, articleId).

@@ -3,6 +3,7 @@
 
 mod build;
 mod collector;
+mod expand;
 pub mod lookup;
 mod request;
 mod snippet;
@@ -14,6 +15,7 @@ use tantivy::query::{AllQuery, BooleanQuery, Occur, Query};
 use tantivy::tokenizer::TextAnalyzer;
 
 pub use collector::Order;
+pub use expand::ExpansionStats;
 pub use request::{
     DEFAULT_PER_PAGE, FacetCount, Facets, Hit, MAX_DEPTH, MAX_PER_PAGE, SearchRequest,
     SearchResponse, Sort,
@@ -36,6 +38,7 @@ pub struct SearchError(#[from] tantivy::TantivyError);
 pub struct Searcher {
     index: KbIndex,
     facet_values: std::sync::Arc<collector::FacetValueCache>,
+    expansions: std::sync::Arc<expand::ExpansionCache>,
 }
 
 impl Searcher {
@@ -43,7 +46,24 @@ impl Searcher {
         Searcher {
             index,
             facet_values: Default::default(),
+            expansions: Default::default(),
         }
+    }
+
+    /// A searcher that expands typo and prefix matches anew on every query instead of
+    /// remembering them per segment (same results; for measuring what the cache saves).
+    pub fn without_expansion_cache(index: KbIndex) -> Searcher {
+        Searcher {
+            index,
+            facet_values: Default::default(),
+            expansions: std::sync::Arc::new(expand::ExpansionCache::new(false)),
+        }
+    }
+
+    /// How often a typo or prefix expansion was found remembered since this searcher (or
+    /// the one it was cloned from) was made.
+    pub fn expansion_stats(&self) -> ExpansionStats {
+        self.expansions.stats()
     }
 
     pub fn index(&self) -> &KbIndex {
@@ -131,9 +151,14 @@ impl Searcher {
         };
         let compose = |require_all: bool| -> Box<dyn Query> {
             let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-            if let Some(text) =
-                build::text_query(&fields, &searcher, &parsed, &analyzed, require_all)
-            {
+            if let Some(text) = build::text_query(
+                &fields,
+                &searcher,
+                &parsed,
+                &analyzed,
+                require_all,
+                &self.expansions,
+            ) {
                 clauses.push((Occur::Must, text));
             }
             for f in &filters {
@@ -152,14 +177,13 @@ impl Searcher {
             relaxed = fruit.total > 0;
         }
 
-        let highlight = build::highlight_query(&fields, &analyzed);
         let stems: Vec<String> = analyzed
             .words
             .iter()
             .flat_map(|(_, t)| t.iter().cloned())
             .chain(analyzed.phrases.iter().flatten().cloned())
             .collect();
-        let snippets = snippet::Snippets::new(&searcher, &*highlight, fields.body, &stems)?;
+        let snippets = snippet::Snippets::new(&searcher, fields.body, &stems)?;
         let skip = (page - 1) * per_page;
         let mut hits = Vec::with_capacity(per_page);
         for top in fruit.top.iter().skip(skip).take(per_page) {

@@ -1,47 +1,72 @@
 //! Snippets: the best passage of the body with the query's words in `<mark>`, everything else
 //! HTML-escaped; the description (escaped) when the body has no match.
+//!
+//! The passage is chosen as tantivy's `SnippetGenerator` chooses it (the same fragments, the
+//! same scores, the same tie-breaks and the same escaping), but cheaper: the generator runs
+//! every word of the passage through the stemming analyzer, while here a word is stemmed only
+//! when it could stem to one of the query's stems. English stemming keeps a word's first
+//! letter, so a word whose (lower-case ASCII) first letter starts no query stem cannot match
+//! and is never stemmed; words starting with another character are stemmed as before.
 
-use tantivy::query::Query;
+use std::collections::HashMap;
+use std::ops::Range;
+
 use tantivy::schema::Field;
-use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::TextAnalyzer;
 
-/// Longest snippet, in characters.
+/// Longest snippet, in bytes of the passage (tantivy's `max_num_chars` counts bytes).
 const SNIPPET_CHARS: usize = 220;
 /// Only the start of a long body is scanned for the best passage: that bounds the cost of a
 /// result page whatever the articles' length.
 const SCAN_BYTES: usize = 32 * 1024;
 
-/// Bytes of body around the densest cluster of matches handed to the snippet generator.
+/// Bytes of body around the densest cluster of matches handed to the fragment search.
 const WINDOW_BEFORE: usize = 200;
 const WINDOW_AFTER: usize = 800;
+/// Words longer than this (in bytes) are dropped by the analyzer, so never highlighted.
+const MAX_TOKEN_BYTES: usize = 40;
 
 pub struct Snippets {
-    generator: Option<SnippetGenerator>,
-    /// The query's stems, found case-insensitively, to choose a window before the (costly,
-    /// stemming) snippet generator runs.
+    /// Query stem -> its weight, `1 / (1 + document frequency in the body)`; stems no body
+    /// has are left out. Empty: no highlighting.
+    terms: HashMap<String, f32>,
+    /// First bytes of the stems: a lower-case ASCII word starting with another byte cannot
+    /// stem to one of them.
+    first_bytes: [bool; 256],
+    /// The query's stems, found case-insensitively, to choose a window before the fragment
+    /// search runs.
     finder: Option<aho_corasick::AhoCorasick>,
 }
 
 impl Snippets {
     pub fn new(
         searcher: &tantivy::Searcher,
-        query: &dyn Query,
         field: Field,
         stems: &[String],
     ) -> tantivy::Result<Snippets> {
-        let enabled = !stems.is_empty();
-        let generator = if enabled {
-            let mut g = SnippetGenerator::create(searcher, query, field)?;
-            g.set_max_num_chars(SNIPPET_CHARS);
-            Some(g)
-        } else {
-            None
-        };
+        let mut terms = HashMap::new();
+        let mut first_bytes = [false; 256];
+        for stem in stems {
+            if terms.contains_key(stem) {
+                continue;
+            }
+            let doc_freq = searcher.doc_freq(&tantivy::Term::from_field_text(field, stem))?;
+            if doc_freq > 0 {
+                if let Some(&b) = stem.as_bytes().first() {
+                    first_bytes[b as usize] = true;
+                }
+                terms.insert(stem.clone(), 1.0 / (1.0 + doc_freq as f32));
+            }
+        }
         let finder = aho_corasick::AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .build(stems)
             .ok();
-        Ok(Snippets { generator, finder })
+        Ok(Snippets {
+            terms,
+            first_bytes,
+            finder,
+        })
     }
 
     /// The part of the body worth highlighting: around the position where most distinct
@@ -75,13 +100,11 @@ impl Snippets {
 
     pub fn snippet(&self, body: &str, description: &str) -> String {
         let scanned = &body[..floor_char_boundary(body, SCAN_BYTES)];
-        if let (Some(g), Some(window)) = (&self.generator, self.window(scanned)) {
-            let scanned = window;
-            let mut s = g.snippet(scanned);
-            if !s.highlighted().is_empty() {
-                s.set_snippet_prefix_postfix("<mark>", "</mark>");
-                return s.to_html();
-            }
+        if !self.terms.is_empty()
+            && let Some(window) = self.window(scanned)
+            && let Some(html) = self.highlight(window)
+        {
+            return html;
         }
         let fallback = if description.trim().is_empty() {
             let end = floor_char_boundary(body, SNIPPET_CHARS);
@@ -90,6 +113,129 @@ impl Snippets {
             description.to_owned()
         };
         escape_html(&fallback)
+    }
+
+    /// The best fragment of `text` as HTML, `None` when no word of it matches.
+    fn highlight(&self, text: &str) -> Option<String> {
+        STEMMER.with_borrow_mut(|stemmer| self.highlight_with(stemmer, text))
+    }
+
+    fn highlight_with(&self, stemmer: &mut Stemmer, text: &str) -> Option<String> {
+        let mut fragment = Fragment::new(0);
+        let mut best: Option<Fragment> = None;
+        let mut keep = |f: Fragment| {
+            // The first of the best-scoring fragments wins, as in tantivy.
+            if f.score > 0.0 && best.as_ref().is_none_or(|b| f.score > b.score) {
+                best = Some(f);
+            }
+        };
+        for word in words(text) {
+            if word.len() >= MAX_TOKEN_BYTES {
+                continue;
+            }
+            if word.end - fragment.start > SNIPPET_CHARS {
+                keep(std::mem::replace(&mut fragment, Fragment::new(word.start)));
+            }
+            fragment.stop = word.end;
+            if let Some(score) = self.score(stemmer, &text[word.clone()]) {
+                fragment.score += score;
+                fragment.highlighted.push(word);
+            }
+        }
+        keep(fragment);
+        let best = best?;
+        let mut html = String::with_capacity(best.stop - best.start + 64);
+        let mut from = best.start;
+        for range in &best.highlighted {
+            escape_into(&mut html, &text[from..range.start]);
+            html.push_str("<mark>");
+            escape_into(&mut html, &text[range.clone()]);
+            html.push_str("</mark>");
+            from = range.end;
+        }
+        escape_into(&mut html, &text[from..best.stop]);
+        Some(html)
+    }
+
+    /// The weight of `word` when its stem is a query stem.
+    fn score(&self, stemmer: &mut Stemmer, word: &str) -> Option<f32> {
+        let first = word.as_bytes()[0];
+        if first.is_ascii() && !self.first_bytes[first.to_ascii_lowercase() as usize] {
+            return None;
+        }
+        self.terms.get(stemmer.stem(word)?).copied()
+    }
+}
+
+/// A candidate passage: `start..stop` of the text, its score and its matched words.
+struct Fragment {
+    start: usize,
+    stop: usize,
+    score: f32,
+    highlighted: Vec<Range<usize>>,
+}
+
+impl Fragment {
+    fn new(start: usize) -> Fragment {
+        Fragment {
+            start,
+            stop: start,
+            score: 0.0,
+            highlighted: Vec::new(),
+        }
+    }
+}
+
+/// Byte ranges of the words of `text` as tantivy's `SimpleTokenizer` splits it: maximal runs
+/// of alphanumeric characters.
+fn words(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    let mut chars = text.char_indices().peekable();
+    std::iter::from_fn(move || {
+        let start = loop {
+            let (i, c) = chars.next()?;
+            if c.is_alphanumeric() {
+                break i;
+            }
+        };
+        let end = loop {
+            match chars.next() {
+                Some((i, c)) if !c.is_alphanumeric() => break i,
+                Some(_) => {}
+                None => break text.len(),
+            }
+        };
+        Some(start..end)
+    })
+}
+
+thread_local! {
+    /// One per thread, kept: the analyzer remembers the stems it made (a bounded map), and
+    /// the words of result passages repeat from query to query.
+    static STEMMER: std::cell::RefCell<Stemmer> = std::cell::RefCell::new(Stemmer::new());
+}
+
+/// The full-text analyzer applied to one word at a time: the stem the index has for it.
+struct Stemmer {
+    analyzer: TextAnalyzer,
+    stem: String,
+}
+
+impl Stemmer {
+    fn new() -> Stemmer {
+        Stemmer {
+            analyzer: crate::index::text_analyzer(),
+            stem: String::new(),
+        }
+    }
+
+    fn stem(&mut self, word: &str) -> Option<&str> {
+        let mut stream = self.analyzer.token_stream(word);
+        if !stream.advance() {
+            return None;
+        }
+        self.stem.clear();
+        self.stem.push_str(&stream.token().text);
+        Some(&self.stem)
     }
 }
 
@@ -102,6 +248,26 @@ fn floor_char_boundary(s: &str, max: usize) -> usize {
         i -= 1;
     }
     i
+}
+
+/// Escapes the five HTML-special characters as the highlighted passage has them (tantivy's
+/// `htmlescape::encode_minimal`).
+fn escape_into(out: &mut String, s: &str) {
+    let mut from = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let entity = match b {
+            b'"' => "&quot;",
+            b'&' => "&amp;",
+            b'\'' => "&#x27;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            _ => continue,
+        };
+        out.push_str(&s[from..i]);
+        out.push_str(entity);
+        from = i + 1;
+    }
+    out.push_str(&s[from..]);
 }
 
 /// Escapes the five HTML-special characters.
@@ -118,4 +284,30 @@ pub fn escape_html(s: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_split_like_the_simple_tokenizer() {
+        let text = "Héllo, wörld! a-b  c_d 42x ";
+        let ours: Vec<&str> = words(text).map(|r| &text[r]).collect();
+        let mut theirs = Vec::new();
+        use tantivy::tokenizer::TokenStream;
+        let mut tok = tantivy::tokenizer::SimpleTokenizer::default();
+        let mut stream = tantivy::tokenizer::Tokenizer::token_stream(&mut tok, text);
+        while stream.advance() {
+            theirs.push(text[stream.token().offset_from..stream.token().offset_to].to_owned());
+        }
+        assert_eq!(ours, theirs);
+    }
+
+    #[test]
+    fn escaping_matches_encode_minimal() {
+        let mut out = String::new();
+        escape_into(&mut out, "a<b>&\"c'é");
+        assert_eq!(out, "a&lt;b&gt;&amp;&quot;c&#x27;é");
+    }
 }

@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 
 use super::error::WebError;
 use super::links;
-use super::pages::{blocking, token_values};
+use super::pages::token_values;
 use super::params::{self, Params, after, clip, relative_path};
 use super::state::AppState;
 use crate::article::{Section, Token};
@@ -41,7 +41,9 @@ pub fn router() -> Router<AppState> {
 
 async fn search(State(state): State<AppState>, p: Params) -> Result<Response, WebError> {
     let req = params::search_request(&p, DEFAULT_PER_PAGE)?;
-    blocking(move || Ok(Json(state.searcher().search(&req)?).into_response())).await
+    let run = state.clone();
+    run.run(move || Ok(Json(state.searcher().search(&req)?).into_response()))
+        .await
 }
 
 #[derive(Serialize)]
@@ -54,7 +56,8 @@ async fn facets(State(state): State<AppState>, p: Params) -> Result<Response, We
     // Only the counts are wanted; one hit is the least the search core collects.
     req.page = 1;
     req.per_page = 1;
-    blocking(move || {
+    let run = state.clone();
+    run.run(move || {
         let resp = state.searcher().search(&req)?;
         Ok(Json(FacetsBody {
             facets: resp.facets,
@@ -108,7 +111,8 @@ struct ArticleBody {
 
 async fn article(State(state): State<AppState>, uri: Uri, p: Params) -> Result<Response, WebError> {
     let path = relative_path(after(&uri, "/api/articles/"))?;
-    blocking(move || {
+    let run = state.clone();
+    run.run(move || {
         let Some(stored) = lookup::article(state.index(), &path)? else {
             return Err(WebError::not_found(format!(
                 "no article at `{}`; give the path as search hits have it, with `.md`",
@@ -189,7 +193,8 @@ struct TopicBody {
 async fn topic(State(state): State<AppState>, uri: Uri) -> Result<Response, WebError> {
     let id = relative_path(after(&uri, "/api/topics/"))?;
     params::check_topic_id(&id)?;
-    blocking(move || {
+    let run = state.clone();
+    run.run(move || {
         let articles = lookup::by_topic(state.index(), &id)?;
         let names = state.topic_names();
         let named = names.get(&id.to_lowercase()).cloned();
@@ -239,7 +244,8 @@ async fn suggest(State(state): State<AppState>, p: Params) -> Result<Response, W
             "`q` is at most 200 characters for suggestions; use /api/search for long text",
         ));
     }
-    blocking(move || {
+    let run = state.clone();
+    run.run(move || {
         let mut found = lookup::suggest(state.index(), &q, SUGGESTIONS)?;
         // Nothing starts like that: a typo, or words from the body. Let search find it.
         if found.is_empty() && !q.trim().is_empty() {

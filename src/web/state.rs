@@ -4,8 +4,9 @@
 //! reader's generation changes, the health report on a background thread after each sync.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, Sender};
-use std::sync::{Arc, OnceLock, RwLock, Weak};
+use std::sync::{Arc, Mutex, OnceLock, RwLock, Weak};
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::article::{Code, Problem, Severity};
@@ -20,6 +21,8 @@ pub struct AppState(Arc<Inner>);
 
 struct Inner {
     searcher: Searcher,
+    /// The threads that run index work for the API.
+    workers: Workers,
     articles: PathBuf,
     /// `(reader generation, names)`: rebuilt when the reader sees another commit.
     topics: RwLock<(u64, Arc<TopicNames>)>,
@@ -111,11 +114,35 @@ impl AppState {
         });
         AppState(Arc::new(Inner {
             searcher: Searcher::new(index),
+            workers: Workers::new(worker_count()),
             articles: articles.to_owned(),
             topics: RwLock::new((generation, Arc::new(names))),
             check: RwLock::new(None),
             checker: OnceLock::new(),
         }))
+    }
+
+    /// Runs index work (a search, a look-up) on one of the state's worker threads and waits
+    /// for it without holding an async thread. At most [`AppState::workers`] jobs run at
+    /// once, on threads made once: the work is CPU-bound, so more threads would not answer
+    /// sooner, and every thread the blocking pool adds under load keeps its own allocator
+    /// heap (tokio's pool had grown to a dozen threads and the server to 250 MB under 16
+    /// connections). Requests beyond that queue in order.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> Result<T, super::WebError> + Send + 'static,
+    ) -> Result<T, super::WebError> {
+        self.0.workers.run(work).await
+    }
+
+    /// How many worker threads [`AppState::run`] uses.
+    pub fn workers(&self) -> usize {
+        self.0.workers.threads
+    }
+
+    /// The most jobs [`AppState::run`] has had running at the same time.
+    pub fn peak_busy(&self) -> usize {
+        self.0.workers.peak.load(Ordering::Relaxed)
     }
 
     /// The search core, shared by every request.
@@ -186,14 +213,12 @@ impl AppState {
     /// corpus), then publishes the report.
     pub fn refresh_check(&self) -> anyhow::Result<()> {
         let started = Instant::now();
-        // On a pool of its own: on the global pool the check's tasks would queue ahead of a
-        // watch sync's, and a change would wait for the whole check to become searchable.
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(1)
-            .thread_name(|_| "kb-check-worker".to_owned())
-            .build()?;
-        let corpus = pool.install(|| crate::corpus::load(&self.0.articles))?;
+        // On this thread, one article at a time: on the global rayon pool the check's tasks
+        // would queue ahead of a watch sync's, and a change would wait for the whole check
+        // to become searchable.
+        let corpus = light_corpus(&self.0.articles)?;
         let report = CheckReport::new(&corpus);
+        drop(corpus);
         let snapshot = CheckSnapshot::new(report, started.elapsed().as_secs_f64() * 1000.0);
         tracing::info!(
             "checked {} articles: {} errors, {} warnings ({:.0} ms)",
@@ -223,6 +248,137 @@ impl AppState {
         });
         // The checker only stops when the state is gone, and then nobody asks.
         let _ = tx.send(());
+    }
+}
+
+/// The articles under `root` as the health report needs them, read one at a time: each
+/// keeps its path, articleId, problems and the start of its source up to the line naming the
+/// articleId (where a duplicate-ID problem points), and nothing else. Holding every parsed
+/// article instead (`corpus::load`) cost the server ~160 MB of resident memory on the real
+/// corpus, for a report that only lists problems.
+fn light_corpus(root: &Path) -> Result<crate::Corpus, crate::corpus::CorpusError> {
+    let (files, mut problems) = crate::corpus::list(root)?;
+    let mut articles = Vec::with_capacity(files.len());
+    for file in &files {
+        match crate::corpus::read_one(file) {
+            Ok(a) => articles.push(light(a)),
+            Err(p) => problems.push(p),
+        }
+    }
+    crate::corpus::mark_duplicate_ids(&mut articles);
+    Ok(crate::Corpus { articles, problems })
+}
+
+/// What [`crate::corpus::mark_duplicate_ids`] and [`CheckReport::new`] read of an article.
+fn light(a: crate::Article) -> crate::Article {
+    // mark_duplicate_ids points at the first line mentioning the articleId; keep the source
+    // up to that line so it finds the same one.
+    let mut end = 0;
+    for line in a.source.split_inclusive('\n') {
+        end += line.len();
+        if line.to_ascii_lowercase().contains("articleid") {
+            break;
+        }
+    }
+    let source = if a.source[..end].to_ascii_lowercase().contains("articleid") {
+        a.source[..end].to_owned()
+    } else {
+        String::new()
+    };
+    let mut out = crate::Article::default();
+    out.path = a.path;
+    out.article_id = a.article_id;
+    out.problems = a.problems;
+    out.source = source;
+    out
+}
+
+/// One worker per core.
+fn worker_count() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// A fixed set of threads taking jobs from one queue.
+struct Workers {
+    threads: usize,
+    queue: Mutex<Option<Sender<Job>>>,
+    busy: Arc<AtomicUsize>,
+    peak: Arc<AtomicUsize>,
+}
+
+impl Workers {
+    fn new(threads: usize) -> Workers {
+        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        let rx = Arc::new(Mutex::new(rx));
+        for i in 0..threads {
+            let rx = rx.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("kb-worker-{i}"))
+                .spawn(move || {
+                    loop {
+                        // The lock is held only to take the next job, not to run it.
+                        let job = match rx.lock().unwrap_or_else(|e| e.into_inner()).recv() {
+                            Ok(job) => job,
+                            // The state is gone: no more work.
+                            Err(_) => break,
+                        };
+                        job();
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!("starting a worker thread: {e}");
+            }
+        }
+        Workers {
+            threads,
+            queue: Mutex::new(Some(tx)),
+            busy: Arc::default(),
+            peak: Arc::default(),
+        }
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> Result<T, super::WebError> + Send + 'static,
+    ) -> Result<T, super::WebError> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let (busy, peak) = (self.busy.clone(), self.peak.clone());
+        let job: Job = Box::new(move || {
+            let now = busy.fetch_add(1, Ordering::Relaxed) + 1;
+            peak.fetch_max(now, Ordering::Relaxed);
+            // A panic answers this request with a 500 and leaves the thread serving.
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+            busy.fetch_sub(1, Ordering::Relaxed);
+            // The request may have gone away (time-out, client closed): nobody to tell.
+            let _ = tx.send(result);
+        });
+        let sent = match &*self.queue.lock().unwrap_or_else(|e| e.into_inner()) {
+            Some(queue) => queue.send(job).is_ok(),
+            None => false,
+        };
+        if !sent {
+            return Err(super::WebError::Internal(anyhow::anyhow!(
+                "the worker threads are gone"
+            )));
+        }
+        match rx.await {
+            Ok(Ok(result)) => result,
+            Ok(Err(_panic)) => Err(super::WebError::Internal(anyhow::anyhow!(
+                "a worker panicked"
+            ))),
+            Err(_) => Err(super::WebError::Internal(anyhow::anyhow!(
+                "a worker dropped its job"
+            ))),
+        }
+    }
+}
+
+impl Drop for Workers {
+    fn drop(&mut self) {
+        // Closing the queue ends the threads once they finish what they hold.
+        self.queue.lock().unwrap_or_else(|e| e.into_inner()).take();
     }
 }
 
