@@ -450,12 +450,13 @@ fn azure_kb_and_metric_become_asides() {
 #[test]
 fn section_marker_lines_become_headings_with_anchors() {
     let out = render(":::Section Fix the login:::\ntext\n\n::: Section Fix the login :::\n");
+    // Level 2, one level down like every heading of the body.
     assert!(
-        out.contains("<h2 class=\"kb-marker\" id=\"fix-the-login\">Fix the login</h2>"),
+        out.contains("<h3 class=\"kb-marker\" id=\"fix-the-login\">Fix the login</h3>"),
         "{out}"
     );
     assert!(
-        out.contains("<h2 class=\"kb-marker\" id=\"fix-the-login-2\">Fix the login</h2>"),
+        out.contains("<h3 class=\"kb-marker\" id=\"fix-the-login-2\">Fix the login</h3>"),
         "{out}"
     );
     assert!(out.contains("<p>text</p>"), "{out}");
@@ -489,16 +490,118 @@ fn callouts_get_a_class_and_a_label() {
 #[test]
 fn headings_get_unique_anchors() {
     let out = render("# Boot fails\n## Fix it\n## Fix it\n### <!--$vm-->VM name<!--/$vm--> checks");
-    assert!(out.contains("<h1 id=\"boot-fails\">"), "{out}");
-    assert!(out.contains("<h2 id=\"fix-it\">"), "{out}");
-    assert!(out.contains("<h2 id=\"fix-it-2\">"), "{out}");
+    assert!(out.contains("<h2 id=\"boot-fails\">"), "{out}");
+    assert!(out.contains("<h3 id=\"fix-it\">"), "{out}");
+    assert!(out.contains("<h3 id=\"fix-it-2\">"), "{out}");
     // Anchors come from the default text, whatever the values.
     let filled = article_html(
         &article("a.md", "### <!--$vm-->VM name<!--/$vm--> checks"),
         &values(&[("vm", "web01")]),
     );
-    assert!(filled.contains("<h3 id=\"vm-name-checks\">"), "{filled}");
-    assert!(out.contains("<h3 id=\"vm-name-checks\">"), "{out}");
+    assert!(filled.contains("<h4 id=\"vm-name-checks\">"), "{filled}");
+    assert!(out.contains("<h4 id=\"vm-name-checks\">"), "{out}");
+}
+
+/// The article page's title is its `<h1>`; the body's own headings, Markdown or HTML, go
+/// one level down (the outline keeps its shape) and none is an `<h1>`.
+#[test]
+fn body_headings_render_one_level_down() {
+    let out = render(
+        "# Title\n\nText.\n\n## Step\n\n:::Section Marker:::\n\n#### Four\n\n##### Five\n\n###### Six\n\n\
+         Setext\n======\n\n<h1 id=\"raw\">Raw <b>one</b></h1>\n\n<H6>Raw six</H6>\n\n\
+         ```\n# code, not a heading\n```\n",
+    );
+    assert!(!out.contains("<h1"), "{out}");
+    for expected in [
+        "<h2 id=\"title\">Title</h2>",
+        "<h3 id=\"step\">Step</h3>",
+        "<h3 class=\"kb-marker\" id=\"marker\">Marker</h3>",
+        "<h5 id=\"four\">Four</h5>",
+        "<h6 id=\"five\">Five</h6>",
+        // There is no level 7.
+        "<h6 id=\"six\">Six</h6>",
+        "<h2 id=\"setext\">Setext</h2>",
+        "<h2 id=\"raw\">Raw <b>one</b></h2>",
+        "<h6>Raw six</h6>",
+        "# code, not a heading",
+    ] {
+        assert!(out.contains(expected), "{expected} in {out}");
+    }
+    // Text, including the filled text, is as before.
+    let text = filled_text(&article("a.md", "# Title\n\nText."), &no_values());
+    assert_eq!(text, "Title\n\nText.\n");
+}
+
+/// How deeply the elements of sanitized (so well-formed) HTML nest.
+fn max_nesting(html: &str) -> usize {
+    const VOID: &[&str] = &["br", "img", "hr", "input", "wbr", "col", "source", "track"];
+    let (mut depth, mut max) = (0usize, 0usize);
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        rest = &rest[lt + 1..];
+        if rest.starts_with('/') {
+            depth = depth.saturating_sub(1);
+            continue;
+        }
+        let name: String = rest
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect();
+        if !name.is_empty() && !VOID.contains(&name.as_str()) {
+            depth += 1;
+            max = max.max(depth);
+        }
+    }
+    max
+}
+
+/// Hostile nesting (issue 7: the sanitizer's parser is quadratic in depth) is cut at 100
+/// levels before sanitizing; the text inside survives, and what follows the nesting is
+/// outside it again. Asserts the output, not the time.
+#[test]
+fn deep_nesting_is_bounded_and_keeps_its_text() {
+    let indented: String = (0..1_000)
+        .map(|i| format!("{}- item {i}\n", "  ".repeat(i)))
+        .collect();
+    for (what, body) in [
+        ("divs", format!("{}deep text", "<div>".repeat(20_000))),
+        (
+            "closed divs",
+            format!(
+                "{}deep text{}\n\nafter it",
+                "<div>".repeat(20_000),
+                "</div>".repeat(20_000)
+            ),
+        ),
+        ("quotes", format!("{} deep text", ">".repeat(20_000))),
+        ("list items", format!("{}deep text", "- ".repeat(5_000))),
+        ("indented list", format!("{indented}\ndeep text")),
+        (
+            "formatting",
+            (0..2_000)
+                .map(|i| format!("<div><b id=\"b{i}\">x</div>"))
+                .collect::<String>()
+                + "deep text",
+        ),
+    ] {
+        let html = render(&body);
+        let depth = max_nesting(&html);
+        assert!(depth <= 102, "{what}: nested {depth} deep");
+        assert!(html.contains("deep text"), "{what}: the text is lost");
+        assert!(
+            filled_text(&article("a.md", &body), &no_values()).contains("deep text"),
+            "{what}: the filled text is lost"
+        );
+        if what == "closed divs" {
+            assert!(html.ends_with("<p>after it</p>\n"), "{what}: {html}");
+        }
+    }
+    // Up to the bound, nesting is kept as written.
+    let html = render(&format!("{}deep text", "<div>".repeat(100)));
+    assert_eq!(max_nesting(&html), 100);
+    assert_eq!(html.matches("<div>").count(), 100);
+    let html = render(&format!("{} deep text", ">".repeat(50)));
+    assert_eq!(html.matches("<blockquote>").count(), 50);
 }
 
 #[test]

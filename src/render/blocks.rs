@@ -1,7 +1,8 @@
 //! Line-level forms Markdown does not know: `:::Section Title:::` markers, and callouts
 //! written without the blockquote GitHub expects.
 //!
-//! A marker line becomes a placeholder paragraph (rendered as an `<h2 class="kb-marker">`).
+//! A marker line becomes a placeholder paragraph (rendered as an `<h3 class="kb-marker">`,
+//! a level-2 heading one level down like every other).
 //! Callouts are normalized into the form pulldown-cmark's GFM option reads: `[!NOTE] text`
 //! and a bare `[!Note]` line become `> [!NOTE]` followed by the quoted text, and
 //! `> [!NOTE] text` gets the text on a line of its own.

@@ -266,13 +266,15 @@ fn video_link(out: &mut String, video: &Video) {
     out.push_str(close);
 }
 
-/// The heading a `:::Section Title:::` line becomes.
+/// The heading a `:::Section Title:::` line becomes: level 2, rendered a level down like
+/// every heading (`<h3>`).
 pub(crate) fn marker_html(title: &str, id: &str) -> String {
-    let mut out = String::from("<h2 class=\"kb-marker\" id=\"");
+    let level = super::heading_level(2);
+    let mut out = format!("<h{level} class=\"kb-marker\" id=\"");
     escape::attr(&mut out, id);
     out.push_str("\">");
     escape::text(&mut out, title);
-    out.push_str("</h2>\n");
+    out.push_str(&format!("</h{level}>\n"));
     out
 }
 

@@ -1,16 +1,18 @@
 //! One stretch of Markdown -> HTML (not yet sanitized), rewriting pulldown-cmark's events on
-//! the way: heading anchors, links and images through the link rules, callouts, task-list
-//! boxes, placeholders expanded, raw HTML rewritten.
+//! the way: heading levels and anchors, links and images through the link rules, callouts,
+//! task-list boxes, placeholders expanded, raw HTML rewritten.
 //!
 //! Events are collected first because some decisions look ahead: a heading's anchor needs its
 //! text, an image's `alt` its content, and a paragraph holding nothing but an element
 //! placeholder is replaced by the element's block.
 
-use pulldown_cmark::{BlockQuoteKind, CowStr, Event, LinkType, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{
+    BlockQuoteKind, CowStr, Event, HeadingLevel, LinkType, Parser, Tag, TagEnd, html,
+};
 
 use super::doc::{Doc, State};
 use super::slots::{self, Piece, Plain, Slot, has_slot, pieces};
-use super::{escape, links, options, rawhtml};
+use super::{escape, heading_level, links, options, rawhtml};
 
 /// Renders `markdown` into `out`.
 pub(crate) fn render(markdown: &str, doc: &Doc<'_>, state: &mut State, out: &mut String) {
@@ -29,11 +31,14 @@ pub(crate) fn render(markdown: &str, doc: &Doc<'_>, state: &mut State, out: &mut
                     .slugs
                     .next(&plain_text(&events[i..end], doc, Plain::Slug));
                 html_events.push(Event::Start(Tag::Heading {
-                    level,
+                    level: body_level(level),
                     id: Some(id.into()),
                     classes: Vec::new(),
                     attrs: Vec::new(),
                 }));
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                html_events.push(Event::End(TagEnd::Heading(body_level(level))));
             }
             Event::Start(Tag::Paragraph) => match lone_element(&events, i) {
                 Some(el) => {
@@ -117,6 +122,11 @@ pub(crate) fn render(markdown: &str, doc: &Doc<'_>, state: &mut State, out: &mut
         }
     }
     html::push_html(out, html_events.into_iter());
+}
+
+/// The level a heading renders at: one down ([`heading_level`]).
+fn body_level(level: HeadingLevel) -> HeadingLevel {
+    HeadingLevel::try_from(heading_level(level as usize)).unwrap_or(HeadingLevel::H6)
 }
 
 /// The index of the `End` matching the `Start` just before `from`.

@@ -13,11 +13,14 @@
 //!    placeholders or normalized Markdown.
 //! 3. `events.rs`: pulldown-cmark, with its events rewritten (anchors, `links.rs`, callouts,
 //!    `rawhtml.rs`).
-//! 4. [`sanitize`]: ammonia, with an allow-list of exactly what the passes emit.
+//! 4. [`sanitize`]: ammonia, with an allow-list of exactly what the passes emit, after
+//!    `nesting.rs` has bounded how deeply elements nest (the parser is quadratic in depth).
 //!
 //! This module is the one place that sets pulldown-cmark's options ([`options`]) and the
-//! only place HTML for pages comes from. `form.rs` previews JSON payloads ([`payload_html`])
-//! and `text.rs` turns the rendered page back into text ([`filled_text`]).
+//! only place HTML for pages comes from. Headings render a level below what the article
+//! says ([`heading_level`]): the page's title is the page's `<h1>`. `form.rs` previews JSON
+//! payloads ([`payload_html`]) and `text.rs` turns the rendered page back into text
+//! ([`filled_text`]).
 
 mod blocks;
 mod doc;
@@ -28,6 +31,7 @@ mod fences;
 mod form;
 mod links;
 mod markers;
+mod nesting;
 mod rawhtml;
 mod sanitize;
 mod slots;
@@ -51,6 +55,15 @@ pub struct LinkContext {
     /// The article's path relative to the articles root, `/`-separated, with `.md`. Empty
     /// for text that belongs to no article: relative links then resolve from the root.
     pub article_path: String,
+}
+
+/// The level a heading of an article body renders at: one below what its Markdown or HTML
+/// says, `<h6>` at most. The article page shows the article's title as its one `<h1>`, and
+/// nearly every body starts with a `# Heading` of its own (half of them the title again);
+/// moving every heading down one level keeps the body's outline whole beneath the page's,
+/// and its anchors as they were. `:::Section:::` markers rank with `##`: `<h3>`.
+pub(crate) fn heading_level(level: usize) -> usize {
+    (level + 1).min(6)
 }
 
 /// The Markdown extensions articles use: tables, footnotes, strikethrough, task lists, and

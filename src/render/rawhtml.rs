@@ -1,9 +1,10 @@
 //! Raw HTML inside an article: `<a href>` and `<img src>` get the same link rules as Markdown
-//! links and images, and token placeholders become chips (or plain text inside a tag).
+//! links and images, headings go a level down like Markdown ones, and token placeholders
+//! become chips (or plain text inside a tag).
 //!
 //! This is a tag-level scan, not a parser: it only has to find tags well enough to rewrite
-//! the two that carry URLs. Everything else passes through to ammonia, which parses properly
-//! and removes what is not allowed.
+//! the two that carry URLs and the headings. Everything else passes through to ammonia,
+//! which parses properly and removes what is not allowed.
 
 use super::doc::{Doc, State};
 use super::escape;
@@ -141,7 +142,8 @@ pub(crate) fn rewrite(html: &str, doc: &Doc<'_>, state: &mut State, out: &mut St
             continue;
         };
         let raw = &rest[..tag.len];
-        match (tag.name.to_ascii_lowercase().as_str(), tag.closing) {
+        let name = tag.name.to_ascii_lowercase();
+        match (name.as_str(), tag.closing) {
             ("a", false) => anchor(&tag, doc, state, out),
             ("a", true) => {
                 if let Some(close) = state.raw_anchors.pop() {
@@ -149,7 +151,11 @@ pub(crate) fn rewrite(html: &str, doc: &Doc<'_>, state: &mut State, out: &mut St
                 }
             }
             ("img", false) => img(&tag, doc, out),
-            _ if has_slot(raw) => rebuild(&tag, doc, out),
+            ("h1" | "h2" | "h3" | "h4" | "h5" | "h6", _) => {
+                let level = usize::from(name.as_bytes()[1] - b'0');
+                rebuild(&tag, &format!("h{}", super::heading_level(level)), doc, out);
+            }
+            _ if has_slot(raw) => rebuild(&tag, tag.name, doc, out),
             _ => out.push_str(raw),
         }
         rest = &rest[tag.len..];
@@ -219,19 +225,19 @@ pub(crate) fn missing_image(out: &mut String, alt: &str) {
     }
 }
 
-/// Writes a tag again with placeholders in its attributes expanded as text.
-fn rebuild(tag: &Tag<'_>, doc: &Doc<'_>, out: &mut String) {
+/// Writes a tag again as `name`, with placeholders in its attributes expanded as text.
+fn rebuild(tag: &Tag<'_>, name: &str, doc: &Doc<'_>, out: &mut String) {
     out.push('<');
     if tag.closing {
         out.push('/');
     }
-    out.push_str(tag.name);
-    for (name, value) in &tag.attrs {
-        if has_slot(name) {
+    out.push_str(name);
+    for (attr, value) in &tag.attrs {
+        if has_slot(attr) {
             continue;
         }
         out.push(' ');
-        out.push_str(name);
+        out.push_str(attr);
         if let Some(v) = value {
             out.push_str("=\"");
             push_attr_value(out, doc, v);

@@ -5,7 +5,9 @@
 //! defaults (no `<script>`/`<style>` or their content, no event handlers, no `style`, no
 //! comments; `style` only as `text-align` on table cells), it allows only these URLs: `http(s)`, `mailto:`, `#fragment`, `/articles/...`
 //! and `/files/...` in `href`, `https` and `/files/...` in `src`; and only the classes and
-//! attributes listed below. The builder is made once per process.
+//! attributes listed below. The builder is made once per process. Before ammonia parses
+//! anything, `nesting.rs` bounds how deeply elements nest, so that hostile nesting costs
+//! linear time.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -63,7 +65,8 @@ const CLASSES: &[(&str, &[&str])] = &[
             "kb-topic-meta",
         ],
     ),
-    ("h2", &["kb-marker"]),
+    // `:::Section:::` markers: level 2, rendered a level down (`heading_level`).
+    ("h3", &["kb-marker"]),
     ("aside", &["kb-insight", "kb-metric", "kb-azurekb"]),
     (
         "ul",
@@ -181,9 +184,11 @@ static CLEANER: LazyLock<Builder<'static>> = LazyLock::new(|| {
 });
 
 /// Removes everything but the allowed tags, attributes, classes and URLs: no script, style,
-/// event handler, or `javascript:`/`data:`/`vbscript:` URL survives.
+/// event handler, or `javascript:`/`data:`/`vbscript:` URL survives. Elements nested more
+/// than 100 levels deep lose their tags first (not their text): the parser's time grows with
+/// the square of the depth.
 pub fn sanitize(html: &str) -> String {
-    CLEANER.clean(html).to_string()
+    CLEANER.clean(&super::nesting::bound(html)).to_string()
 }
 
 #[cfg(test)]
