@@ -39,7 +39,11 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         None => None,
     };
 
+    // Index work runs on the state's own workers (one per core); the blocking pool only
+    // reads image files, and every thread it adds keeps allocator memory of its own.
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .max_blocking_threads(cores)
         .enable_all()
         .build()
         .context("starting the async runtime")?;

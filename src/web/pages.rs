@@ -5,7 +5,6 @@
 //! blocking pool: tantivy calls block, and a page build is short but not free.
 
 use std::collections::BTreeMap;
-use std::sync::LazyLock;
 
 use askama::Template;
 use axum::Router;
@@ -14,7 +13,6 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION};
 use axum::http::{HeaderValue, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use tokio::sync::Semaphore;
 
 use super::error::WebError;
 use super::links::{self, SearchState};
@@ -47,26 +45,6 @@ pub fn router() -> Router<AppState> {
         .route("/articles/{*path}", get(article))
         .route("/id/{*id}", get(article_id))
         .route("/check", get(check))
-}
-
-/// Requests doing index work at once: one per core. More would not answer sooner (the work
-/// is CPU-bound), and they would starve a `--watch` sync of CPU, so that under load a change
-/// took ten seconds instead of half a second to become searchable. Requests beyond these
-/// wait their turn without holding a thread.
-static WORKERS: LazyLock<Semaphore> =
-    LazyLock::new(|| Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())));
-
-/// Runs page work on the blocking pool, at most [`WORKERS`] at a time.
-pub async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, WebError> + Send + 'static,
-) -> Result<T, WebError> {
-    let _permit = WORKERS
-        .acquire()
-        .await
-        .map_err(|e| WebError::Internal(anyhow::anyhow!("the worker limit closed: {e}")))?;
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| WebError::Internal(anyhow::anyhow!("a page worker failed: {e}")))?
 }
 
 fn page(t: &impl Template) -> Result<Response, WebError> {
@@ -102,7 +80,7 @@ pub async fn not_found(uri: Uri) -> WebError {
 }
 
 async fn home(State(state): State<AppState>) -> Result<Response, WebError> {
-    blocking(move || {
+    state.clone().run(move || {
         let resp = state.searcher().search(&SearchRequest {
             per_page: 1,
             ..SearchRequest::default()
@@ -145,7 +123,7 @@ async fn home(State(state): State<AppState>) -> Result<Response, WebError> {
 
 async fn search(State(state): State<AppState>, p: Params) -> Result<Response, WebError> {
     let req = params::search_request(&p, PAGE_SIZE)?;
-    blocking(move || {
+    state.clone().run(move || {
         let resp = state.searcher().search(&req)?;
         page(&search_view(&req, &resp))
     })
@@ -330,7 +308,7 @@ fn facet_view(st: &SearchState, param: &str, counts: &[FacetCount]) -> FacetView
 }
 
 async fn services(State(state): State<AppState>) -> Result<Response, WebError> {
-    blocking(move || {
+    state.clone().run(move || {
         let list = lookup::services(state.index())?;
         let total = lookup::count(state.index()) as usize;
         let max = list.first().map_or(0, |s| s.count);
@@ -365,7 +343,7 @@ fn resource_links(service: &str, resources: &[(String, u64)]) -> Vec<ResourceLin
 
 async fn service(State(state): State<AppState>, uri: Uri) -> Result<Response, WebError> {
     let name = relative_path(after(&uri, "/services/"))?.to_lowercase();
-    blocking(move || {
+    state.clone().run(move || {
         let articles = lookup::by_service(state.index(), &name)?;
         if articles.is_empty() {
             return Err(WebError::not_found(format!(
@@ -409,7 +387,7 @@ fn see_other(url: &str) -> Response {
 async fn topic(State(state): State<AppState>, uri: Uri) -> Result<Response, WebError> {
     let id = relative_path(after(&uri, "/topics/"))?;
     params::check_topic_id(&id)?;
-    blocking(move || {
+    state.clone().run(move || {
         let articles = lookup::by_topic(state.index(), &id)?;
         let names = state.topic_names();
         let named = names.get(&id.to_lowercase());
@@ -457,7 +435,7 @@ pub fn find_article(state: &AppState, rel: &str) -> Result<Option<StoredArticle>
 
 async fn article(State(state): State<AppState>, uri: Uri, p: Params) -> Result<Response, WebError> {
     let rel = relative_path(after(&uri, "/articles/"))?;
-    blocking(move || {
+    state.clone().run(move || {
         // `/articles/{path}.md` is the raw Markdown, when such an article exists.
         if links::strip_md(&rel).len() < rel.len()
             && let Some(a) = lookup::article(state.index(), &rel)?
@@ -702,7 +680,7 @@ fn described_topics(article: &Article) -> Vec<DescribedTopic> {
 
 async fn article_id(State(state): State<AppState>, uri: Uri) -> Result<Response, WebError> {
     let id = relative_path(after(&uri, "/id/"))?;
-    blocking(move || {
+    state.clone().run(move || {
         let found = lookup::by_article_id(state.index(), &id)?;
         match found.as_slice() {
             [] => Err(WebError::not_found(format!(
