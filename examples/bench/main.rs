@@ -80,6 +80,10 @@ struct Args {
     /// Seconds of HTTP load.
     #[arg(long, default_value_t = 20)]
     http_seconds: u64,
+    /// The HTTP load generator: wrk (Debian's package) or a tokio + hyper one in this
+    /// process; `auto` takes wrk when it is installed.
+    #[arg(long, value_enum, default_value_t = http::Generator::Auto)]
+    load_generator: http::Generator,
     /// Also print, on stderr, each free-text query's median time and match count in both
     /// systems, slowest first: where to look when a percentile misses.
     #[arg(long)]
@@ -230,6 +234,7 @@ fn run(args: &Args) -> Result<()> {
                 args.connections,
                 Duration::from_secs(args.http_seconds),
                 scratch.path(),
+                args.load_generator,
             )?;
             say(&format!(
                 "http: {:.0} requests/s, p50 {:.2} ms, p99 {:.2} ms, {} errors, server peak RSS \
@@ -324,6 +329,7 @@ fn run(args: &Args) -> Result<()> {
             args.connections,
             Duration::from_secs(args.http_seconds),
             &scratch,
+            args.load_generator,
         ) {
             Ok(s) => http_stats = Some(s),
             Err(e) => {
@@ -798,8 +804,8 @@ fn rows(r: &Report) -> Vec<Row> {
             rows.push(
                 Row::new(
                     &format!(
-                        "requests/s, {} connections, {:.0} s",
-                        h.connections, h.seconds
+                        "requests/s, {} connections, {:.0} s ({})",
+                        h.connections, h.seconds, h.generator
                     ),
                     format!("{:.0}", h.requests_per_second),
                     String::new(),
