@@ -31,6 +31,14 @@ const STARTUP: Duration = Duration::from_secs(60);
 /// Untimed load before the measurement, so the server's caches are warm.
 const WARMUP: Duration = Duration::from_secs(2);
 
+/// How hard and how long to load the server.
+#[derive(Debug, Clone, Copy)]
+pub struct Load {
+    pub connections: usize,
+    pub duration: Duration,
+    pub generator: Generator,
+}
+
 /// Which load generator drives the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Generator {
@@ -106,11 +114,14 @@ pub fn run(
     index: &Path,
     articles: &Path,
     queries: &[String],
-    connections: usize,
-    duration: Duration,
+    load_plan: Load,
     scratch: &Path,
-    generator: Generator,
 ) -> Result<HttpStats> {
+    let Load {
+        connections,
+        duration,
+        generator,
+    } = load_plan;
     let wrk = match generator {
         Generator::Hyper => false,
         Generator::Wrk => true,

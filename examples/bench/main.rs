@@ -231,10 +231,12 @@ fn run(args: &Args) -> Result<()> {
                 index,
                 &args.articles,
                 &sets.freetext,
-                args.connections,
-                Duration::from_secs(args.http_seconds),
+                http::Load {
+                    connections: args.connections,
+                    duration: Duration::from_secs(args.http_seconds),
+                    generator: args.load_generator,
+                },
                 scratch.path(),
-                args.load_generator,
             )?;
             say(&format!(
                 "http: {:.0} requests/s, p50 {:.2} ms, p99 {:.2} ms, {} errors, server peak RSS \
@@ -326,10 +328,12 @@ fn run(args: &Args) -> Result<()> {
             &idx,
             &args.articles,
             &sets.freetext,
-            args.connections,
-            Duration::from_secs(args.http_seconds),
+            http::Load {
+                connections: args.connections,
+                duration: Duration::from_secs(args.http_seconds),
+                generator: args.load_generator,
+            },
             &scratch,
-            args.load_generator,
         ) {
             Ok(s) => http_stats = Some(s),
             Err(e) => {
