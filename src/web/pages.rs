@@ -80,54 +80,58 @@ pub async fn not_found(uri: Uri) -> WebError {
 }
 
 async fn home(State(state): State<AppState>) -> Result<Response, WebError> {
-    state.clone().run(move || {
-        let resp = state.searcher().search(&SearchRequest {
-            per_page: 1,
-            ..SearchRequest::default()
-        })?;
-        let max = resp.facets.service.first().map_or(0, |f| f.count);
-        let with_service: u64 = resp.facets.service.iter().map(|f| f.count).sum();
-        let services = resp
-            .facets
-            .service
-            .iter()
-            .map(|f| Bar::new(f.value.clone(), links::service(&f.value), f.count, max))
-            .collect();
-        let max_type = resp.facets.r#type.first().map_or(0, |f| f.count);
-        let types = resp
-            .facets
-            .r#type
-            .iter()
-            .map(|f| {
-                Bar::new(
-                    type_label(&f.value),
-                    links::filtered("type", &f.value),
-                    f.count,
-                    max_type,
-                )
+    state
+        .clone()
+        .run(move || {
+            let resp = state.searcher().search(&SearchRequest {
+                per_page: 1,
+                ..SearchRequest::default()
+            })?;
+            let max = resp.facets.service.first().map_or(0, |f| f.count);
+            let with_service: u64 = resp.facets.service.iter().map(|f| f.count).sum();
+            let services = resp
+                .facets
+                .service
+                .iter()
+                .map(|f| Bar::new(f.value.clone(), links::service(&f.value), f.count, max))
+                .collect();
+            let max_type = resp.facets.r#type.first().map_or(0, |f| f.count);
+            let types = resp
+                .facets
+                .r#type
+                .iter()
+                .map(|f| {
+                    Bar::new(
+                        type_label(&f.value),
+                        links::filtered("type", &f.value),
+                        f.count,
+                        max_type,
+                    )
+                })
+                .collect();
+            let mut chrome = Chrome::new("Azure self-help articles", "home");
+            // The page's own search box is the one to use.
+            chrome.header_search = false;
+            page(&HomePage {
+                chrome,
+                total: thousands(resp.total as u64),
+                services,
+                types,
+                without_service: resp.total.saturating_sub(with_service as usize),
             })
-            .collect();
-        let mut chrome = Chrome::new("Azure self-help articles", "home");
-        // The page's own search box is the one to use.
-        chrome.header_search = false;
-        page(&HomePage {
-            chrome,
-            total: thousands(resp.total as u64),
-            services,
-            types,
-            without_service: resp.total.saturating_sub(with_service as usize),
         })
-    })
-    .await
+        .await
 }
 
 async fn search(State(state): State<AppState>, p: Params) -> Result<Response, WebError> {
     let req = params::search_request(&p, PAGE_SIZE)?;
-    state.clone().run(move || {
-        let resp = state.searcher().search(&req)?;
-        page(&search_view(&req, &resp))
-    })
-    .await
+    state
+        .clone()
+        .run(move || {
+            let resp = state.searcher().search(&req)?;
+            page(&search_view(&req, &resp))
+        })
+        .await
 }
 
 fn search_view(req: &SearchRequest, resp: &SearchResponse) -> SearchPage {
@@ -308,26 +312,28 @@ fn facet_view(st: &SearchState, param: &str, counts: &[FacetCount]) -> FacetView
 }
 
 async fn services(State(state): State<AppState>) -> Result<Response, WebError> {
-    state.clone().run(move || {
-        let list = lookup::services(state.index())?;
-        let total = lookup::count(state.index()) as usize;
-        let max = list.first().map_or(0, |s| s.count);
-        let with_service: u64 = list.iter().map(|s| s.count).sum();
-        let services = list
-            .iter()
-            .map(|s| ServiceRow {
-                bar: Bar::new(s.service.clone(), links::service(&s.service), s.count, max),
-                resources: resource_links(&s.service, &s.resources),
+    state
+        .clone()
+        .run(move || {
+            let list = lookup::services(state.index())?;
+            let total = lookup::count(state.index()) as usize;
+            let max = list.first().map_or(0, |s| s.count);
+            let with_service: u64 = list.iter().map(|s| s.count).sum();
+            let services = list
+                .iter()
+                .map(|s| ServiceRow {
+                    bar: Bar::new(s.service.clone(), links::service(&s.service), s.count, max),
+                    resources: resource_links(&s.service, &s.resources),
+                })
+                .collect();
+            page(&ServicesPage {
+                chrome: Chrome::new("Services", "services"),
+                total: thousands(total as u64),
+                services,
+                without_service: total.saturating_sub(with_service as usize),
             })
-            .collect();
-        page(&ServicesPage {
-            chrome: Chrome::new("Services", "services"),
-            total: thousands(total as u64),
-            services,
-            without_service: total.saturating_sub(with_service as usize),
         })
-    })
-    .await
+        .await
 }
 
 fn resource_links(service: &str, resources: &[(String, u64)]) -> Vec<ResourceLink> {
@@ -343,29 +349,31 @@ fn resource_links(service: &str, resources: &[(String, u64)]) -> Vec<ResourceLin
 
 async fn service(State(state): State<AppState>, uri: Uri) -> Result<Response, WebError> {
     let name = relative_path(after(&uri, "/services/"))?.to_lowercase();
-    state.clone().run(move || {
-        let articles = lookup::by_service(state.index(), &name)?;
-        if articles.is_empty() {
-            return Err(WebError::not_found(format!(
-                "No article has service `{}`. The services page lists every service.",
-                clip(&name)
-            )));
-        }
-        let resources = lookup::services(state.index())?
-            .into_iter()
-            .find(|s| s.service == name)
-            .map(|s| resource_links(&s.service, &s.resources))
-            .unwrap_or_default();
-        page(&ServicePage {
-            chrome: Chrome::new(name.clone(), "services"),
-            count: articles.len(),
-            resources,
-            groups: by_type(&articles),
-            search_url: links::filtered("service", &name),
-            service: name,
+    state
+        .clone()
+        .run(move || {
+            let articles = lookup::by_service(state.index(), &name)?;
+            if articles.is_empty() {
+                return Err(WebError::not_found(format!(
+                    "No article has service `{}`. The services page lists every service.",
+                    clip(&name)
+                )));
+            }
+            let resources = lookup::services(state.index())?
+                .into_iter()
+                .find(|s| s.service == name)
+                .map(|s| resource_links(&s.service, &s.resources))
+                .unwrap_or_default();
+            page(&ServicePage {
+                chrome: Chrome::new(name.clone(), "services"),
+                count: articles.len(),
+                resources,
+                groups: by_type(&articles),
+                search_url: links::filtered("service", &name),
+                service: name,
+            })
         })
-    })
-    .await
+        .await
 }
 
 /// `/topics?id=...`, the home page's topic box: on to the dossier.
@@ -387,40 +395,42 @@ fn see_other(url: &str) -> Response {
 async fn topic(State(state): State<AppState>, uri: Uri) -> Result<Response, WebError> {
     let id = relative_path(after(&uri, "/topics/"))?;
     params::check_topic_id(&id)?;
-    state.clone().run(move || {
-        let articles = lookup::by_topic(state.index(), &id)?;
-        let names = state.topic_names();
-        let named = names.get(&id.to_lowercase());
-        if articles.is_empty() && named.is_none() {
-            return Err(WebError::not_found(format!(
-                "No article lists support topic {id}, and no topic description names it."
-            )));
-        }
-        let name_link = named.map(|n| {
-            let kind = match n.source {
-                TopicNameSource::SupportTopicDescription => "topic description",
-                TopicNameSource::ProblemScopingQuestions => "scoping questions",
-            };
-            Link::new(format!("{} ({kind})", n.path), links::article(&n.path))
-        });
-        page(&TopicPage {
-            chrome: Chrome::new(
-                match named {
-                    Some(n) => format!("{} – topic {id}", n.name),
-                    None => format!("Topic {id}"),
-                },
-                "",
-            ),
-            name: named.map(|n| n.name.clone()),
-            name_link,
-            total: articles.len(),
-            groups: by_type(&articles),
-            search_url: format!("/search?topic={}", links::enc(&id)),
-            api_url: format!("/api/topics/{}", links::enc(&id)),
-            id,
+    state
+        .clone()
+        .run(move || {
+            let articles = lookup::by_topic(state.index(), &id)?;
+            let names = state.topic_names();
+            let named = names.get(&id.to_lowercase());
+            if articles.is_empty() && named.is_none() {
+                return Err(WebError::not_found(format!(
+                    "No article lists support topic {id}, and no topic description names it."
+                )));
+            }
+            let name_link = named.map(|n| {
+                let kind = match n.source {
+                    TopicNameSource::SupportTopicDescription => "topic description",
+                    TopicNameSource::ProblemScopingQuestions => "scoping questions",
+                };
+                Link::new(format!("{} ({kind})", n.path), links::article(&n.path))
+            });
+            page(&TopicPage {
+                chrome: Chrome::new(
+                    match named {
+                        Some(n) => format!("{} – topic {id}", n.name),
+                        None => format!("Topic {id}"),
+                    },
+                    "",
+                ),
+                name: named.map(|n| n.name.clone()),
+                name_link,
+                total: articles.len(),
+                groups: by_type(&articles),
+                search_url: format!("/search?topic={}", links::enc(&id)),
+                api_url: format!("/api/topics/{}", links::enc(&id)),
+                id,
+            })
         })
-    })
-    .await
+        .await
 }
 
 /// Finds the article a page URL names: the path without `.md` (the extension in any case).
@@ -435,22 +445,24 @@ pub fn find_article(state: &AppState, rel: &str) -> Result<Option<StoredArticle>
 
 async fn article(State(state): State<AppState>, uri: Uri, p: Params) -> Result<Response, WebError> {
     let rel = relative_path(after(&uri, "/articles/"))?;
-    state.clone().run(move || {
-        // `/articles/{path}.md` is the raw Markdown, when such an article exists.
-        if links::strip_md(&rel).len() < rel.len()
-            && let Some(a) = lookup::article(state.index(), &rel)?
-        {
-            return Ok(raw_markdown(a.source));
-        }
-        let Some(stored) = find_article(&state, &rel)? else {
-            return Err(WebError::not_found(format!(
-                "No article at `{}`. Search for it by title or articleId.",
-                clip(&rel)
-            )));
-        };
-        page(&article_view(&state, &stored, &p)?)
-    })
-    .await
+    state
+        .clone()
+        .run(move || {
+            // `/articles/{path}.md` is the raw Markdown, when such an article exists.
+            if links::strip_md(&rel).len() < rel.len()
+                && let Some(a) = lookup::article(state.index(), &rel)?
+            {
+                return Ok(raw_markdown(a.source));
+            }
+            let Some(stored) = find_article(&state, &rel)? else {
+                return Err(WebError::not_found(format!(
+                    "No article at `{}`. Search for it by title or articleId.",
+                    clip(&rel)
+                )));
+            };
+            page(&article_view(&state, &stored, &p)?)
+        })
+        .await
 }
 
 fn raw_markdown(source: String) -> Response {
@@ -680,22 +692,24 @@ fn described_topics(article: &Article) -> Vec<DescribedTopic> {
 
 async fn article_id(State(state): State<AppState>, uri: Uri) -> Result<Response, WebError> {
     let id = relative_path(after(&uri, "/id/"))?;
-    state.clone().run(move || {
-        let found = lookup::by_article_id(state.index(), &id)?;
-        match found.as_slice() {
-            [] => Err(WebError::not_found(format!(
-                "No article has articleId `{}`.",
-                clip(&id)
-            ))),
-            [one] => Ok(see_other(&links::article(&one.path))),
-            many => page(&IdPage {
-                chrome: Chrome::new(format!("articleId {id}"), ""),
-                items: many.iter().map(ArticleItem::of).collect(),
-                id,
-            }),
-        }
-    })
-    .await
+    state
+        .clone()
+        .run(move || {
+            let found = lookup::by_article_id(state.index(), &id)?;
+            match found.as_slice() {
+                [] => Err(WebError::not_found(format!(
+                    "No article has articleId `{}`.",
+                    clip(&id)
+                ))),
+                [one] => Ok(see_other(&links::article(&one.path))),
+                many => page(&IdPage {
+                    chrome: Chrome::new(format!("articleId {id}"), ""),
+                    items: many.iter().map(ArticleItem::of).collect(),
+                    id,
+                }),
+            }
+        })
+        .await
 }
 
 async fn check(State(state): State<AppState>, p: Params) -> Result<Response, WebError> {
