@@ -18,7 +18,7 @@
 //!
 //! This module is the one place that sets pulldown-cmark's options ([`options`]) and the
 //! only place HTML for pages comes from. Headings render a level below what the article
-//! says ([`heading_level`]): the page's title is the page's `<h1>`. `form.rs` previews JSON
+//! says (`heading_level`): the page's title is the page's `<h1>`. `form.rs` previews JSON
 //! payloads ([`payload_html`]) and `text.rs` turns the rendered page back into text
 //! ([`filled_text`]).
 

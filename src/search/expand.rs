@@ -37,7 +37,7 @@ struct Key {
     prefix: bool,
 }
 
-/// Hit and miss counts of an [`ExpansionCache`].
+/// Hit and miss counts of an `ExpansionCache`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ExpansionStats {
     pub hits: u64,
