@@ -2,8 +2,21 @@
 
 use serde::Serialize;
 
-use crate::article::{Problem, Severity};
+use crate::article::{Article, Problem, Severity};
 use crate::corpus::Corpus;
+
+/// What a check report and [`crate::corpus::mark_duplicate_ids`] read of an article: its
+/// path, articleId (and its line) and problems. Holding every parsed article instead cost
+/// the server ~160 MB of resident memory on the real corpus, for a report that only lists
+/// problems.
+pub fn problems_only(a: Article) -> Article {
+    let mut out = Article::default();
+    out.path = a.path;
+    out.properties.article_id = a.properties.article_id;
+    out.article_id_line = a.article_id_line;
+    out.problems = a.problems;
+    out
+}
 
 /// The result of checking a folder, serialized as `kb check --format json` prints it.
 #[derive(Debug, Serialize)]

@@ -5,18 +5,26 @@
 //! can be and its problems travel with it, so that one broken file never stops indexing.
 
 pub mod body;
+pub(crate) mod fences;
+pub mod html;
+pub mod markers;
+pub mod name;
 mod problem;
 pub mod properties;
+pub mod topics;
 mod vocab;
 
-use std::collections::BTreeMap;
+use std::ops::{Deref, DerefMut};
 use std::path::Path;
 
 use serde::Serialize;
 
 pub use body::{Section, Token};
 pub use problem::{Code, Problem, Severity};
-pub use vocab::{CLOUDS, Key, SELF_HELP_TYPES, canonical_cloud, canonical_self_help_type};
+pub use topics::SupportTopic;
+pub use vocab::{
+    CLOUDS, Key, Properties, SELF_HELP_TYPES, Value, canonical_cloud, canonical_self_help_type,
+};
 
 use properties::BlockMode;
 
@@ -27,29 +35,13 @@ pub struct Article {
     pub path: String,
     /// pageTitle, else the first H1, else the file stem.
     pub title: String,
-    pub page_title: String,
-    pub description: String,
-    /// Lower-cased: resource-provider names are case-insensitive.
-    pub service: String,
-    /// Lower-cased, like `service`.
-    pub resource: String,
-    pub article_id: String,
-    /// One canonical lower-case spelling per value (`rca`, `problemscopingquestions`, ...).
-    pub self_help_type: String,
-    pub diagnostic_scenario: String,
-    pub support_topic_ids: Vec<String>,
-    pub product_pes_ids: Vec<String>,
-    /// Lower-cased.
-    pub resource_tags: Vec<String>,
-    /// Canonical names: `public`, `fairfax`, `mooncake`, `blackforest`, `usnat`, `ussec`.
-    pub cloud_environments: Vec<String>,
-    pub authors: Vec<String>,
-    pub ms_author: String,
-    pub ownership_id: String,
-    pub display_order: Option<i64>,
-    pub info_bubble_text: String,
-    /// Properties with keys outside the known set, keyed as written.
-    pub extra: BTreeMap<String, String>,
+    /// What the properties block says; read through [`Deref`] too (`article.service`).
+    #[serde(flatten)]
+    pub properties: Properties,
+    /// The 1-based line of the `articleId` property, when the block has one: where a
+    /// problem about the ID points.
+    #[serde(skip)]
+    pub article_id_line: Option<usize>,
     /// Every heading's text, in order.
     pub headings: Vec<String>,
     pub sections: Vec<Section>,
@@ -67,6 +59,20 @@ pub struct Article {
     #[serde(skip)]
     prefix_len: usize,
     pub problems: Vec<Problem>,
+}
+
+impl Deref for Article {
+    type Target = Properties;
+
+    fn deref(&self) -> &Properties {
+        &self.properties
+    }
+}
+
+impl DerefMut for Article {
+    fn deref_mut(&mut self) -> &mut Properties {
+        &mut self.properties
+    }
 }
 
 impl Article {
@@ -139,19 +145,19 @@ impl Article {
         let body_lines_base = lines.line(body_start);
         let line_of = |off: usize| lines.line(body_start + off).max(body_lines_base);
 
-        let mut markers = body::markers(markdown, line_of);
-        if prefix_len > 0 {
-            let pre = body::markers(&source[..prefix_len], |off| lines.line(off));
-            markers.sections.splice(0..0, pre.sections);
-            markers.tokens.splice(0..0, pre.tokens);
-            markers.unpaired.splice(0..0, pre.unpaired);
-        }
-        for u in &markers.unpaired {
-            let line = if prefix_len > 0 && u.offset < prefix_len {
-                lines.line(u.offset)
+        // One scan over the body as the renderer sees it (text before the block, a line
+        // break, the rest), so that its sections are the page's.
+        let body_md = article.body_of(&source);
+        let joined = if prefix_len > 0 { prefix_len + 1 } else { 0 };
+        let body_line = |off: usize| {
+            if off < joined {
+                lines.line(off)
             } else {
-                line_of(u.offset)
-            };
+                line_of(off - joined)
+            }
+        };
+        let markers = body::markers(&body_md, body_line);
+        for u in &markers.unpaired {
             let (has, lacks) = if u.closing {
                 ("a closing", "opening")
             } else {
@@ -160,14 +166,13 @@ impl Article {
             problems.push(Problem::new(
                 Code::UnpairedMarker,
                 path,
-                line,
+                body_line(u.offset),
                 format!("`{}` has {has} marker without its {lacks} pair", u.name),
             ));
         }
         article.sections = markers.sections;
         article.tokens = markers.tokens;
 
-        let body_md = article.body_of(&source);
         let outline = body::outline(&body_md);
         let mut text = outline.text;
         if let Some((json, at)) = payload {
@@ -196,7 +201,7 @@ impl Article {
         article.headings = outline.headings;
 
         article.title = [
-            &article.page_title,
+            &article.properties.page_title,
             outline.h1.as_ref().unwrap_or(&String::new()),
         ]
         .into_iter()
@@ -234,6 +239,14 @@ impl Article {
         }
         let prefix = source.get(..self.prefix_len).unwrap_or_default();
         format!("{prefix}\n{main}")
+    }
+
+    /// The support topics the JSON payload describes (supportTopicDescription articles).
+    pub fn support_topics(&self) -> Vec<SupportTopic> {
+        self.payload
+            .as_ref()
+            .map(topics::support_topics)
+            .unwrap_or_default()
     }
 
     /// True when any problem is an error.
@@ -282,7 +295,9 @@ impl Article {
                     }
                     std::collections::hash_map::Entry::Vacant(slot) => {
                         slot.insert(prop.key.clone());
-                        self.extra.insert(prop.key.clone(), prop.value.clone());
+                        self.properties
+                            .extra
+                            .insert(prop.key.clone(), prop.value.clone());
                     }
                 }
                 continue;
@@ -304,22 +319,27 @@ impl Article {
     fn set(&mut self, key: Key, value: &str, line: usize, problems: &mut Vec<Problem>) {
         let value = value.trim();
         match key {
-            Key::PageTitle => self.page_title = body::collapse_ws(value),
-            Key::Description => self.description = body::collapse_ws(value),
-            Key::Service => self.service = value.to_lowercase(),
-            Key::Resource => self.resource = value.to_lowercase(),
-            Key::Authors => self.authors = split_list(value, false),
-            Key::MsAuthor => self.ms_author = value.to_owned(),
-            Key::ArticleId => self.article_id = value.to_owned(),
-            Key::DiagnosticScenario => self.diagnostic_scenario = value.to_owned(),
-            Key::OwnershipId => self.ownership_id = value.to_owned(),
-            Key::InfoBubbleText => self.info_bubble_text = body::collapse_ws(value),
-            Key::SupportTopicIds => self.support_topic_ids = split_list(value, false),
-            Key::ProductPesIds => self.product_pes_ids = split_list(value, false),
-            Key::ResourceTags => self.resource_tags = split_list(value, true),
+            Key::PageTitle => self.properties.page_title = body::collapse_ws(value),
+            Key::Description => self.properties.description = body::collapse_ws(value),
+            Key::Service => self.properties.service = value.to_lowercase(),
+            Key::Resource => self.properties.resource = value.to_lowercase(),
+            Key::Authors => self.properties.authors = split_list(value, false),
+            Key::MsAuthor => self.properties.ms_author = value.to_owned(),
+            Key::ArticleId => {
+                self.properties.article_id = value.to_owned();
+                self.article_id_line = Some(line);
+            }
+            Key::DiagnosticScenario => self.properties.diagnostic_scenario = value.to_owned(),
+            Key::OwnershipId => self.properties.ownership_id = value.to_owned(),
+            Key::InfoBubbleText => self.properties.info_bubble_text = body::collapse_ws(value),
+            Key::SupportTopicIds => self.properties.support_topic_ids = split_list(value, false),
+            Key::ProductPesIds => self.properties.product_pes_ids = split_list(value, false),
+            Key::ResourceTags => self.properties.resource_tags = split_list(value, true),
             Key::SelfHelpType => {
-                self.self_help_type = canonical_self_help_type(value);
-                if !value.is_empty() && !SELF_HELP_TYPES.contains(&self.self_help_type.as_str()) {
+                self.properties.self_help_type = canonical_self_help_type(value);
+                if !value.is_empty()
+                    && !SELF_HELP_TYPES.contains(&self.properties.self_help_type.as_str())
+                {
                     problems.push(Problem::new(
                         Code::UnknownSelfHelpType,
                         &self.path,
@@ -350,13 +370,13 @@ impl Article {
                         clouds.push(cloud);
                     }
                 }
-                self.cloud_environments = clouds;
+                self.properties.cloud_environments = clouds;
             }
             Key::DisplayOrder => {
                 if value.is_empty() {
-                    self.display_order = None;
+                    self.properties.display_order = None;
                 } else if let Ok(n) = value.parse::<i64>() {
-                    self.display_order = Some(n);
+                    self.properties.display_order = Some(n);
                 } else {
                     problems.push(Problem::new(
                         Code::InvalidDisplayOrder,
@@ -462,6 +482,8 @@ pub fn split_list(value: &str, lowercase: bool) -> Vec<String> {
     out
 }
 
+/// The file name without a lower-case `.md` (`top-level.MD` keeps its extension as a title:
+/// a test holds it so).
 fn file_stem(path: &str) -> &str {
     let name = path.rsplit('/').next().unwrap_or(path);
     name.strip_suffix(".md").unwrap_or(name)

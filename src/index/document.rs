@@ -8,7 +8,7 @@ use tantivy::TantivyDocument;
 use tantivy::schema::{Facet, Value};
 
 use super::schema::{Fields, title_key};
-use crate::article::Article;
+use crate::article::{Article, Properties};
 
 /// The properties of an article as stored in the index: enough for a result list and an
 /// article page's properties panel without re-parsing.
@@ -39,26 +39,46 @@ pub struct StoredMeta {
 
 impl StoredMeta {
     pub fn of(a: &Article) -> StoredMeta {
+        // Every property by name, so that one the index does not store yet fails to compile.
+        let Properties {
+            page_title,
+            description,
+            service,
+            resource,
+            article_id,
+            self_help_type,
+            diagnostic_scenario,
+            support_topic_ids,
+            product_pes_ids,
+            resource_tags,
+            cloud_environments,
+            authors,
+            ms_author,
+            ownership_id,
+            display_order,
+            info_bubble_text,
+            extra,
+        } = a.properties.clone();
         StoredMeta {
             path: a.path.clone(),
-            article_id: a.article_id.clone(),
             title: a.title.clone(),
-            page_title: a.page_title.clone(),
-            description: a.description.clone(),
-            service: a.service.clone(),
-            resource: a.resource.clone(),
-            self_help_type: a.self_help_type.clone(),
-            diagnostic_scenario: a.diagnostic_scenario.clone(),
-            support_topic_ids: a.support_topic_ids.clone(),
-            product_pes_ids: a.product_pes_ids.clone(),
-            resource_tags: a.resource_tags.clone(),
-            cloud_environments: a.cloud_environments.clone(),
-            authors: a.authors.clone(),
-            ms_author: a.ms_author.clone(),
-            ownership_id: a.ownership_id.clone(),
-            display_order: a.display_order,
-            info_bubble_text: a.info_bubble_text.clone(),
-            extra: a.extra.clone(),
+            page_title,
+            description,
+            service,
+            resource,
+            article_id,
+            self_help_type,
+            diagnostic_scenario,
+            support_topic_ids,
+            product_pes_ids,
+            resource_tags,
+            cloud_environments,
+            authors,
+            ms_author,
+            ownership_id,
+            display_order,
+            info_bubble_text,
+            extra,
             warnings: a.problems.len(),
         }
     }

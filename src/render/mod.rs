@@ -27,9 +27,9 @@ mod doc;
 mod elements;
 mod escape;
 mod events;
-mod fences;
+
 mod form;
-mod links;
+pub(crate) mod links;
 mod markers;
 mod nesting;
 mod rawhtml;

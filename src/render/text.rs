@@ -6,6 +6,7 @@
 //! text escaped with a handful of entities.
 
 use super::escape::decode_entities;
+use crate::article::html::{Kind, Tokens};
 
 /// Elements that end a line.
 const BREAK: &[&str] = &["br", "tr", "li", "dt", "dd"];
@@ -151,21 +152,6 @@ impl Writer {
     }
 }
 
-/// The end of the tag starting at `s[0] == '<'`, skipping quoted attribute values.
-fn tag_end(s: &str) -> Option<usize> {
-    let mut quote: Option<char> = None;
-    for (i, c) in s.char_indices() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '"' | '\'') => quote = Some(c),
-            (None, '>') => return Some(i),
-            _ => {}
-        }
-    }
-    None
-}
-
 /// The text of sanitized HTML.
 pub(crate) fn from_html(html: &str) -> String {
     let mut w = Writer {
@@ -175,29 +161,14 @@ pub(crate) fn from_html(html: &str) -> String {
         pre: 0,
         lists: Vec::new(),
     };
-    let mut rest = html;
-    while let Some(lt) = rest.find('<') {
-        w.text(&decode_entities(&rest[..lt]));
-        rest = &rest[lt..];
-        let Some(end) = tag_end(rest) else { break };
-        let tag = &rest[1..end];
-        let (closing, tag) = match tag.strip_prefix('/') {
-            Some(t) => (true, t),
-            None => (false, tag),
-        };
-        let name = tag
-            .split(|c: char| c.is_ascii_whitespace() || c == '/')
-            .next()
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        if closing {
-            w.close(&name);
-        } else {
-            w.open(&name);
+    for token in Tokens::new(html) {
+        match token.kind {
+            Kind::Text(t) => w.text(&decode_entities(t)),
+            Kind::StartTag(tag) => w.open(&tag.name.to_ascii_lowercase()),
+            Kind::EndTag(tag) => w.close(&tag.name.to_ascii_lowercase()),
+            _ => {}
         }
-        rest = &rest[end + 1..];
     }
-    w.text(&decode_entities(rest));
     let mut out = w.out;
     let trimmed = out.trim_end().len();
     out.truncate(trimmed);

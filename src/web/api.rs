@@ -16,7 +16,7 @@ use super::links;
 use super::pages::token_values;
 use super::params::{self, Params, after, clip, relative_path};
 use super::state::AppState;
-use crate::article::{Section, Token};
+use crate::article::{self as property, Properties, Section, Token};
 use crate::index::StoredMeta;
 use crate::search::lookup;
 use crate::search::{DEFAULT_PER_PAGE, Facets};
@@ -127,7 +127,7 @@ async fn article(State(state): State<AppState>, uri: Uri, p: Params) -> Result<R
             path: stored.meta.path.clone(),
             article_id: stored.meta.article_id.clone(),
             title: stored.meta.title.clone(),
-            properties: properties(&stored.meta),
+            properties: properties(&article.properties),
             html,
             tokens: article.tokens,
             sections: article.sections,
@@ -140,39 +140,17 @@ async fn article(State(state): State<AppState>, uri: Uri, p: Params) -> Result<R
 
 /// The properties by their documented names (lists as arrays, missing ones left out), then
 /// the unknown ones as written.
-fn properties(m: &StoredMeta) -> Map<String, Value> {
+fn properties(p: &Properties) -> Map<String, Value> {
     let mut out = Map::new();
-    let mut text = |k: &str, v: &str| {
-        if !v.is_empty() {
-            out.insert(k.to_owned(), Value::String(v.to_owned()));
-        }
-    };
-    text("pageTitle", &m.page_title);
-    text("description", &m.description);
-    text("service", &m.service);
-    text("resource", &m.resource);
-    text("articleId", &m.article_id);
-    text("selfHelpType", &m.self_help_type);
-    text("diagnosticScenario", &m.diagnostic_scenario);
-    text("ms.author", &m.ms_author);
-    text("ownershipId", &m.ownership_id);
-    text("infoBubbleText", &m.info_bubble_text);
-    let lists: [(&str, &Vec<String>); 5] = [
-        ("supportTopicIds", &m.support_topic_ids),
-        ("productPesIds", &m.product_pes_ids),
-        ("resourceTags", &m.resource_tags),
-        ("cloudEnvironments", &m.cloud_environments),
-        ("authors", &m.authors),
-    ];
-    for (k, v) in lists {
-        if !v.is_empty() {
-            out.insert(k.to_owned(), Value::from(v.clone()));
-        }
+    for (key, value) in p.entries() {
+        let value = match value {
+            property::Value::Text(s) => Value::from(s),
+            property::Value::List(items) => Value::from(items),
+            property::Value::Number(n) => Value::from(n),
+        };
+        out.insert(key.name().to_owned(), value);
     }
-    if let Some(n) = m.display_order {
-        out.insert("displayOrder".to_owned(), Value::from(n));
-    }
-    for (k, v) in &m.extra {
+    for (k, v) in &p.extra {
         out.entry(k.clone())
             .or_insert_with(|| Value::String(v.clone()));
     }

@@ -19,7 +19,7 @@ use super::links::{self, SearchState};
 use super::params::{self, Params, after, clip, relative_path};
 use super::state::{AppState, folder_of};
 use super::views::*;
-use crate::article::{Article, Severity};
+use crate::article::{self as property, Article, Key, Properties, Severity};
 use crate::search::lookup::{self, StoredArticle, TopicNameSource};
 use crate::search::{FacetCount, SearchRequest, SearchResponse, Sort};
 
@@ -553,7 +553,7 @@ fn article_view(
         type_url: links::filtered("type", &meta.self_help_type),
         crumbs,
         html,
-        props: properties(meta),
+        props: properties(&article.properties),
         tokens,
         tokens_filled: !values.is_empty(),
         form_action: links::article(&meta.path),
@@ -567,91 +567,84 @@ fn article_view(
     })
 }
 
+/// The properties the panel shows, in its order, with their labels (the title and the
+/// description are the page's heading).
+const PANEL: [(Key, &str); 14] = [
+    (Key::Service, "Service"),
+    (Key::Resource, "Resource"),
+    (Key::SelfHelpType, "Type"),
+    (Key::SupportTopicIds, "Support topics"),
+    (Key::ArticleId, "Article ID"),
+    (Key::DiagnosticScenario, "Scenario"),
+    (Key::ResourceTags, "Resource tags"),
+    (Key::CloudEnvironments, "Clouds"),
+    (Key::ProductPesIds, "Product PES IDs"),
+    (Key::Authors, "Authors"),
+    (Key::MsAuthor, "ms.author"),
+    (Key::OwnershipId, "Ownership"),
+    (Key::DisplayOrder, "Display order"),
+    (Key::InfoBubbleText, "Info bubble"),
+];
+
+/// Where a property's value links: the search or page that lists what shares it.
+fn property_url(p: &Properties, key: Key, value: &str) -> Option<String> {
+    match key {
+        Key::Service => Some(links::filtered("service", value)),
+        Key::Resource => Some(links::resource(&p.service, value)),
+        Key::SelfHelpType => Some(links::filtered("type", value)),
+        Key::SupportTopicIds => Some(links::topic(value)),
+        Key::ArticleId => Some(links::article_id(value)),
+        Key::DiagnosticScenario => Some(links::filtered("scenario", value)),
+        Key::ResourceTags => Some(links::filtered("tag", value)),
+        Key::CloudEnvironments => Some(links::filtered("cloud", value)),
+        Key::ProductPesIds => Some(format!("/search?q={}", links::enc(value))),
+        _ => None,
+    }
+}
+
 /// The properties panel: values that filter link to their search.
-fn properties(m: &crate::index::StoredMeta) -> Vec<PropRow> {
-    let mut rows = Vec::new();
-    let mut row = |label: &str, values: Vec<PropValue>| {
-        if !values.is_empty() {
-            rows.push(PropRow {
+fn properties(p: &Properties) -> Vec<PropRow> {
+    let value = |key: Key, text: String, raw: &str| PropValue {
+        url: property_url(p, key, raw),
+        text,
+    };
+    let mut rows: Vec<PropRow> = PANEL
+        .iter()
+        .filter(|(key, _)| !p.get(*key).is_empty())
+        .map(|&(key, label)| {
+            let values = match p.get(key) {
+                property::Value::Text(t) if key == Key::SelfHelpType => {
+                    vec![value(key, type_label(t), t)]
+                }
+                property::Value::Text(t) => vec![value(key, t.to_owned(), t)],
+                // Authors are one value.
+                property::Value::List(items) if key == Key::Authors => {
+                    vec![value(key, items.join(", "), "")]
+                }
+                property::Value::List(items) => {
+                    items.iter().map(|v| value(key, v.clone(), v)).collect()
+                }
+                property::Value::Number(n) => {
+                    let n = n.map(|n| n.to_string()).unwrap_or_default();
+                    vec![value(key, n.clone(), &n)]
+                }
+            };
+            PropRow {
                 label: label.to_owned(),
                 values,
+            }
+        })
+        .collect();
+    for (k, v) in &p.extra {
+        if !v.is_empty() {
+            rows.push(PropRow {
+                label: k.clone(),
+                values: vec![PropValue {
+                    text: v.clone(),
+                    url: None,
+                }],
             });
         }
-    };
-    let one = |text: &str, url: Option<String>| -> Vec<PropValue> {
-        if text.is_empty() {
-            Vec::new()
-        } else {
-            vec![PropValue {
-                text: text.to_owned(),
-                url,
-            }]
-        }
-    };
-    let many = |values: &[String], url: &dyn Fn(&str) -> String| -> Vec<PropValue> {
-        values
-            .iter()
-            .map(|v| PropValue {
-                text: v.clone(),
-                url: Some(url(v)),
-            })
-            .collect()
-    };
-    row(
-        "Service",
-        one(&m.service, Some(links::filtered("service", &m.service))),
-    );
-    row(
-        "Resource",
-        one(&m.resource, Some(links::resource(&m.service, &m.resource))),
-    );
-    row(
-        "Type",
-        one(
-            &type_label(&m.self_help_type),
-            Some(links::filtered("type", &m.self_help_type)),
-        )
-        .into_iter()
-        .filter(|_| !m.self_help_type.is_empty())
-        .collect(),
-    );
-    row(
-        "Support topics",
-        many(&m.support_topic_ids, &|t| links::topic(t)),
-    );
-    row(
-        "Article ID",
-        one(&m.article_id, Some(links::article_id(&m.article_id))),
-    );
-    row(
-        "Scenario",
-        one(
-            &m.diagnostic_scenario,
-            Some(links::filtered("scenario", &m.diagnostic_scenario)),
-        ),
-    );
-    row(
-        "Resource tags",
-        many(&m.resource_tags, &|t| links::filtered("tag", t)),
-    );
-    row(
-        "Clouds",
-        many(&m.cloud_environments, &|c| links::filtered("cloud", c)),
-    );
-    row(
-        "Product PES IDs",
-        many(&m.product_pes_ids, &|p| {
-            format!("/search?q={}", links::enc(p))
-        }),
-    );
-    row("Authors", one(&m.authors.join(", "), None));
-    row("ms.author", one(&m.ms_author, None));
-    row("Ownership", one(&m.ownership_id, None));
-    let order = m.display_order.map(|n| n.to_string()).unwrap_or_default();
-    row("Display order", one(&order, None));
-    row("Info bubble", one(&m.info_bubble_text, None));
-    for (k, v) in &m.extra {
-        row(k, one(v, None));
     }
     rows
 }
@@ -659,33 +652,16 @@ fn properties(m: &crate::index::StoredMeta) -> Vec<PropRow> {
 /// The topics a supportTopicDescription article's payload describes, linked to their
 /// dossiers.
 fn described_topics(article: &Article) -> Vec<DescribedTopic> {
-    let Some(topics) = article
-        .payload
-        .as_ref()
-        .and_then(|p| p.get("supportTopics"))
-        .and_then(|t| t.as_array())
-    else {
-        return Vec::new();
-    };
-    let text = |v: Option<&serde_json::Value>| match v {
-        Some(serde_json::Value::String(s)) => s.trim().to_owned(),
-        Some(serde_json::Value::Number(n)) => n.to_string(),
-        _ => String::new(),
-    };
-    topics
-        .iter()
-        .filter_map(|t| {
-            let id = text(t.get("id"));
-            if id.is_empty() || params::check_topic_id(&id).is_err() {
-                return None;
-            }
-            Some(DescribedTopic {
-                url: links::topic(&id),
-                name: text(t.get("shortDescription")),
-                category: text(t.get("category")),
-                tags: text(t.get("searchTags")).replace(';', ", "),
-                id,
-            })
+    article
+        .support_topics()
+        .into_iter()
+        .filter(|t| params::check_topic_id(&t.id).is_ok())
+        .map(|t| DescribedTopic {
+            url: links::topic(&t.id),
+            name: t.name,
+            category: t.category,
+            tags: t.search_tags.replace(';', ", "),
+            id: t.id,
         })
         .collect()
 }
