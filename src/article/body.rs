@@ -12,7 +12,7 @@ use super::html::{Kind, Tokens};
 use super::markers::Scan;
 
 /// A named section such as `issueDescription`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Section {
     pub name: String,
     /// The Markdown between the markers.
@@ -22,7 +22,7 @@ pub struct Section {
 }
 
 /// A replacement token the portal fills with the customer's value.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Token {
     pub name: String,
     /// What a reader sees outside the portal.
@@ -34,6 +34,8 @@ pub struct Token {
 pub struct UnpairedMarker {
     pub name: String,
     pub closing: bool,
+    /// A marker of the other end exists, but pairing with it would cross another pair.
+    pub crosses: bool,
     /// Byte offset in the body.
     pub offset: usize,
 }
@@ -70,15 +72,39 @@ pub fn markers(body: &str, line_of: impl Fn(usize) -> usize) -> Markers {
             });
         }
     }
+    // For each name and kind: where its first opening and its last closing marker are.
+    let mut ends: std::collections::HashMap<(String, bool), (usize, usize)> = Default::default();
+    for c in &scan.comments {
+        if let Some(m) = c.marker {
+            let e = ends
+                .entry((m.name.to_ascii_lowercase(), m.token))
+                .or_insert((usize::MAX, 0));
+            if m.closing {
+                e.1 = e.1.max(c.start);
+            } else {
+                e.0 = e.0.min(c.start);
+            }
+        }
+    }
     for (c, m) in scan.unpaired() {
         // A fenced token marker without its pair is code that shows.
-        if !c.fenced {
-            result.unpaired.push(UnpairedMarker {
-                name: m.name.to_owned(),
-                closing: m.closing,
-                offset: c.start,
-            });
+        if c.fenced {
+            continue;
         }
+        let (first_open, last_close) = ends
+            .get(&(m.name.to_ascii_lowercase(), m.token))
+            .copied()
+            .unwrap_or((usize::MAX, 0));
+        result.unpaired.push(UnpairedMarker {
+            name: m.name.to_owned(),
+            closing: m.closing,
+            crosses: if m.closing {
+                first_open < c.start
+            } else {
+                last_close > c.start
+            },
+            offset: c.start,
+        });
     }
     result
 }

@@ -42,6 +42,10 @@ pub struct Article {
     /// problem about the ID points.
     #[serde(skip)]
     pub article_id_line: Option<usize>,
+    /// The 1-based line of the first text before the properties block, when there is
+    /// any; `kb check` reports it ([`crate::check`]).
+    #[serde(skip)]
+    pub text_before_properties: Option<usize>,
     /// Every heading's text, in order.
     pub headings: Vec<String>,
     pub sections: Vec<Section>,
@@ -117,9 +121,12 @@ impl Article {
                     )),
                 }
                 article.apply_properties(&block.properties, &lines, &mut problems);
-                let prefix = if source[..block.start].trim().is_empty() {
+                let before = &source[..block.start];
+                let first_text = before.len() - before.trim_start().len();
+                let prefix = if first_text == before.len() {
                     0
                 } else {
+                    article.text_before_properties = Some(lines.line(first_text));
                     block.start
                 };
                 (block.end, prefix)
@@ -163,11 +170,20 @@ impl Article {
             } else {
                 ("an opening", "closing")
             };
+            let message = if u.crosses {
+                format!(
+                    "`{}` has {has} marker whose {lacks} pair would overlap another section \
+                     or token, so it is ignored",
+                    u.name
+                )
+            } else {
+                format!("`{}` has {has} marker without its {lacks} pair", u.name)
+            };
             problems.push(Problem::new(
                 Code::UnpairedMarker,
                 path,
                 body_line(u.offset),
-                format!("`{}` has {has} marker without its {lacks} pair", u.name),
+                message,
             ));
         }
         article.sections = markers.sections;

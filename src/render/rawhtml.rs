@@ -36,9 +36,17 @@ pub(crate) fn rewrite(html: &str, doc: &Doc<'_>, state: &mut State, out: &mut St
                 text(t, doc, state, out);
                 continue;
             }
-            // The sanitizer removes these; they pass as they are.
-            Kind::Comment { .. } | Kind::Doctype | Kind::Cdata(_) => {
+            // The sanitizer removes comments; they pass as they are.
+            Kind::Comment { .. } | Kind::Cdata(_) if raw.starts_with("<!--") => {
                 out.push_str(raw);
+                continue;
+            }
+            // HTML hides `<?xml ...?>`, `<!DOCTYPE>` and `</ x>` as bogus comments, but an
+            // author who writes one in an article means it to be read (an XML declaration
+            // in a log line): its `<` is text.
+            Kind::Comment { .. } | Kind::Doctype | Kind::Cdata(_) => {
+                out.push_str("&lt;");
+                tokens.resume_at(token.start + 1);
                 continue;
             }
             // A tag the chunk ends in would swallow what follows it in the page: its `<` is
@@ -189,5 +197,6 @@ mod tests {
     fn a_tag_the_chunk_ends_in_is_text() {
         assert_eq!(rewritten("a <a href=\"open"), "a &lt;a href=\"open");
         assert_eq!(rewritten("<br/><3"), "<br/><3");
+        assert_eq!(rewritten("<?xml v?><b>"), "&lt;?xml v?><b>");
     }
 }

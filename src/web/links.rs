@@ -6,6 +6,7 @@
 use crate::article::name::md_stem;
 // One path segment or query value percent-encoded, and a path segment by segment: as the
 // renderer's links encode them.
+use super::vocab::{Facet, sort_name};
 pub(crate) use crate::render::links::encode as enc;
 use crate::render::links::encode_path as enc_path;
 use crate::search::{SearchRequest, Sort};
@@ -75,18 +76,10 @@ pub struct SearchState {
 impl SearchState {
     /// The state of a request; `per_page` is kept when it differs from the page default.
     pub fn of(req: &SearchRequest, default_per_page: usize) -> SearchState {
-        let facets: [(&str, &Vec<String>); 6] = [
-            ("service", &req.service),
-            ("resource", &req.resource),
-            ("tag", &req.tag),
-            ("type", &req.r#type),
-            ("cloud", &req.cloud),
-            ("scenario", &req.scenario),
-        ];
         let mut filters = Vec::new();
-        for (name, values) in facets {
-            for v in values {
-                let pair = (name.to_owned(), v.clone());
+        for facet in Facet::ALL {
+            for v in facet.filter(req) {
+                let pair = (facet.param().to_owned(), v.clone());
                 if !filters.contains(&pair) {
                     filters.push(pair);
                 }
@@ -120,14 +113,8 @@ impl SearchState {
         for (f, v) in &self.filters {
             parts.push(format!("{f}={}", enc(v)));
         }
-        let sort = match self.sort {
-            Sort::Auto => None,
-            Sort::Relevance => Some("relevance"),
-            Sort::Order => Some("order"),
-            Sort::Title => Some("title"),
-        };
-        if let Some(s) = sort {
-            parts.push(format!("sort={s}"));
+        if self.sort != Sort::default() {
+            parts.push(format!("sort={}", sort_name(self.sort)));
         }
         if let Some(n) = self.per_page {
             parts.push(format!("per_page={n}"));

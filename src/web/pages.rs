@@ -19,9 +19,10 @@ use super::links::{self, SearchState};
 use super::params::{self, Params, after, clip, relative_path};
 use super::state::{AppState, folder_of};
 use super::views::*;
+use super::vocab::{Facet, SORTS};
 use crate::article::{self as property, Article, Key, Properties, Severity};
 use crate::search::lookup::{self, StoredArticle, TopicNameSource};
-use crate::search::{FacetCount, SearchRequest, SearchResponse, Sort};
+use crate::search::{FacetCount, SearchRequest, SearchResponse};
 
 /// Results per search page unless `per_page` says otherwise.
 pub const PAGE_SIZE: usize = 20;
@@ -157,18 +158,9 @@ fn search_view(req: &SearchRequest, resp: &SearchResponse) -> SearchPage {
                 .collect(),
         })
         .collect();
-    let f = &resp.facets;
-    let facet_counts: [(&str, &Vec<FacetCount>); 6] = [
-        ("service", &f.service),
-        ("resource", &f.resource),
-        ("type", &f.r#type),
-        ("tag", &f.tag),
-        ("cloud", &f.cloud),
-        ("scenario", &f.scenario),
-    ];
-    let facets = facet_counts
+    let facets = SIDEBAR
         .iter()
-        .map(|(param, counts)| facet_view(&st, param, counts))
+        .map(|&facet| facet_view(&st, facet, facet.counts(&resp.facets)))
         .filter(|fv| !fv.values.is_empty())
         .collect();
     let mut chips = Vec::new();
@@ -181,7 +173,9 @@ fn search_view(req: &SearchRequest, resp: &SearchResponse) -> SearchPage {
     }
     for (facet, value) in &st.filters {
         chips.push(Chip {
-            facet: facet_label(facet).to_owned(),
+            facet: Facet::of_param(facet)
+                .map_or("Filter", Facet::label)
+                .to_owned(),
             label: value_label(facet, value),
             remove_url: st.toggled(facet, value),
         });
@@ -217,19 +211,14 @@ fn search_view(req: &SearchRequest, resp: &SearchResponse) -> SearchPage {
         pages.clear();
     }
     let first = (current - 1) * resp.per_page + 1;
-    let sorts = [
-        ("auto", "Best match", Sort::Auto),
-        ("relevance", "Relevance", Sort::Relevance),
-        ("order", "Display order", Sort::Order),
-        ("title", "Title", Sort::Title),
-    ]
-    .into_iter()
-    .map(|(value, label, sort)| SortOption {
-        value,
-        label,
-        selected: req.sort == sort,
-    })
-    .collect();
+    let sorts = SORTS
+        .into_iter()
+        .map(|(value, label, sort)| SortOption {
+            value,
+            label,
+            selected: req.sort == sort,
+        })
+        .collect();
     let api_url = st.url().replacen("/search", "/api/search", 1);
     let mut chrome = Chrome::new(
         if req.q.trim().is_empty() {
@@ -267,7 +256,18 @@ fn search_view(req: &SearchRequest, resp: &SearchResponse) -> SearchPage {
     }
 }
 
-fn facet_view(st: &SearchState, param: &str, counts: &[FacetCount]) -> FacetView {
+/// The facets of the search page's sidebar, in its order.
+const SIDEBAR: [Facet; 6] = [
+    Facet::Service,
+    Facet::Resource,
+    Facet::Type,
+    Facet::Tag,
+    Facet::Cloud,
+    Facet::Scenario,
+];
+
+fn facet_view(st: &SearchState, facet: Facet, counts: &[FacetCount]) -> FacetView {
+    let param = facet.param();
     let mut all: Vec<FacetValueView> = counts
         .iter()
         .enumerate()
@@ -304,7 +304,7 @@ fn facet_view(st: &SearchState, param: &str, counts: &[FacetCount]) -> FacetView
     }
     FacetView {
         param: param.to_owned(),
-        label: facet_label(param).to_owned(),
+        label: facet.label().to_owned(),
         values,
         more,
         unlisted,
