@@ -63,6 +63,7 @@ impl<'a> Tag<'a> {
         Attrs {
             s: self.attrs_raw,
             i: 0,
+            complete: true,
         }
     }
 
@@ -106,6 +107,8 @@ enum TagEnd {
 pub struct Attrs<'a> {
     s: &'a str,
     i: usize,
+    /// The text is a whole tag's attributes: its end is the tag's `>`, not the input's.
+    complete: bool,
 }
 
 impl<'a> Attrs<'a> {
@@ -151,7 +154,12 @@ impl<'a> Attrs<'a> {
             j += 1;
         }
         let value = match b.get(j) {
-            // The tag ends in the attribute: `a=` then the end.
+            // `a=>` in a whole tag: an empty value.
+            None if self.complete => {
+                self.i = j;
+                ""
+            }
+            // The input ends in the attribute: `a=` then nothing.
             None => {
                 self.i = j;
                 return Err(TagEnd::Eof);
@@ -229,6 +237,15 @@ pub fn comment_end(s: &str, start: usize) -> Option<(usize, std::ops::Range<usiz
         at = dash + 1;
     }
     None
+}
+
+/// The text of a comment the input ends in: all of it but the start of an end (`-`, `--`,
+/// `--!`) the tokenizer was still in.
+fn unterminated_text(rest: &str) -> &str {
+    ["--!", "--", "-"]
+        .into_iter()
+        .find_map(|end| rest.strip_suffix(end))
+        .unwrap_or(rest)
 }
 
 /// The tokens of some HTML; see the [module](self).
@@ -313,7 +330,7 @@ impl<'a> Tokens<'a> {
                         ),
                         None => self.token(
                             Kind::Comment {
-                                text: &s[lt + 4..],
+                                text: unterminated_text(&s[lt + 4..]),
                                 terminated: false,
                             },
                             lt,
@@ -371,7 +388,11 @@ impl<'a> Tokens<'a> {
             i += 1;
         }
         let name = &s[name_start..i];
-        let mut attrs = Attrs { s: &s[i..], i: 0 };
+        let mut attrs = Attrs {
+            s: &s[i..],
+            i: 0,
+            complete: false,
+        };
         let end = loop {
             match attrs.step() {
                 Ok(_) => {}
@@ -440,6 +461,31 @@ fn opens_markup(b: &[u8], lt: usize) -> bool {
         Some(b'/') => b.get(lt + 2).is_some(),
         _ => false,
     }
+}
+
+/// `s` with each character reference that `one` reads replaced by its character. `one` is
+/// given the text from an `&` on and returns the character and how many bytes it took, or
+/// `None` to leave that `&` as it is. HTML and the properties block's XML know different
+/// references; the walk over them is this one.
+pub fn decode_references(s: &str, one: impl Fn(&str) -> Option<(char, usize)>) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        rest = &rest[amp..];
+        match one(rest) {
+            Some((c, len)) => {
+                out.push(c);
+                rest = rest.get(len..).unwrap_or_default();
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Where the end tag `</name` (any case, then a space, `/` or `>`) starts, from `from` on.

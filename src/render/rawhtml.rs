@@ -7,11 +7,13 @@
 //! sanitizer sees. Everything but the two tags that carry URLs and the headings passes
 //! through to ammonia, which builds the tree and removes what is not allowed.
 
+use std::borrow::Cow;
+
 use super::doc::{Doc, State};
 use super::escape;
 use super::links::{self, Href};
 use super::slots::{self, has_slot};
-use crate::article::html::{Kind, Tag, Tokens};
+use crate::article::html::{Kind, Tag, Tokens, end_tag_at};
 
 /// Appends `value` (raw, as written in a tag) decoded, placeholders expanded, escaped.
 fn push_attr_value(out: &mut String, doc: &Doc<'_>, value: &str) {
@@ -163,6 +165,65 @@ fn rebuild(tag: &Tag<'_>, closing: bool, name: &str, doc: &Doc<'_>, out: &mut St
     out.push('>');
 }
 
+/// Elements whose content HTML reads as text up to their end tag (`<plaintext>`: to the end
+/// of the page), by lower-case name.
+const RAW_TEXT: [&str; 10] = [
+    "script",
+    "style",
+    "textarea",
+    "title",
+    "xmp",
+    "iframe",
+    "noembed",
+    "noframes",
+    "noscript",
+    "plaintext",
+];
+
+/// `html` (what one text node of the render tree became) with the `<` of every raw-text start
+/// tag that no end tag in it closes written as text; borrowed when there is none. Such a tag
+/// would swallow the rest of the page as its text: the sections after it, and the words the
+/// sanitizer then drops with an element it does not allow (an article that writes
+/// `<textarea>` in a sentence means the word).
+pub(crate) fn unswallow(html: &str) -> Cow<'_, str> {
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    // Names already found without an end tag after some point: none follows later either.
+    let mut open_to_end: Vec<&str> = Vec::new();
+    let mut tokens = Tokens::new(html);
+    while let Some(token) = tokens.next() {
+        let Kind::StartTag(tag) = token.kind else {
+            continue;
+        };
+        let Some(name) = RAW_TEXT
+            .into_iter()
+            .find(|n| tag.name.eq_ignore_ascii_case(n))
+        else {
+            continue;
+        };
+        let closed = name != "plaintext"
+            && !open_to_end.contains(&name)
+            && end_tag_at(html, token.end, name).is_some();
+        if closed {
+            tokens.skip_raw_text(name);
+            continue;
+        }
+        open_to_end.push(name);
+        let out = out.get_or_insert_with(|| String::with_capacity(html.len() + 8));
+        out.push_str(&html[copied..token.start]);
+        out.push_str("&lt;");
+        copied = token.start + 1;
+        tokens.resume_at(copied);
+    }
+    match out {
+        None => Cow::Borrowed(html),
+        Some(mut out) => {
+            out.push_str(&html[copied..]);
+            Cow::Owned(out)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,5 +259,23 @@ mod tests {
         assert_eq!(rewritten("a <a href=\"open"), "a &lt;a href=\"open");
         assert_eq!(rewritten("<br/><3"), "<br/><3");
         assert_eq!(rewritten("<?xml v?><b>"), "&lt;?xml v?><b>");
+    }
+
+    #[test]
+    fn a_raw_text_element_left_open_is_text() {
+        assert_eq!(
+            unswallow("<p>in <textarea>a box</p>\n<p>more</p>"),
+            "<p>in &lt;textarea>a box</p>\n<p>more</p>"
+        );
+        assert_eq!(
+            unswallow("<TITLE>x</title><textarea>y</TextArea >"),
+            "<TITLE>x</title><textarea>y</TextArea >"
+        );
+        // Only what follows the start tag can close it; `<plaintext>` never closes.
+        assert_eq!(
+            unswallow("</xmp><xmp>a<xmp>b<plaintext>c</plaintext>"),
+            "</xmp>&lt;xmp>a&lt;xmp>b&lt;plaintext>c</plaintext>"
+        );
+        assert!(matches!(unswallow("<b>x</b>"), Cow::Borrowed(_)));
     }
 }
