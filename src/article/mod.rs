@@ -96,41 +96,9 @@ impl Article {
             path: path.to_owned(),
             ..Article::default()
         };
-
         let block = properties::find_block(&source);
         let (body_start, prefix_len) = match &block {
-            Some(block) => {
-                match &block.mode {
-                    BlockMode::WellFormed => {}
-                    BlockMode::Lenient(reason) => problems.push(Problem::new(
-                        Code::MalformedProperties,
-                        path,
-                        lines.line(block.start),
-                        format!(
-                            "the properties block is not well-formed XML ({reason}); \
-                             its attributes were read leniently"
-                        ),
-                    )),
-                    BlockMode::Unterminated => problems.push(Problem::new(
-                        Code::UnterminatedProperties,
-                        path,
-                        lines.line(block.start),
-                        "the properties block has no closing `/>`; hint: end it with `/>` \
-                         on its own line"
-                            .to_owned(),
-                    )),
-                }
-                article.apply_properties(&block.properties, &lines, &mut problems);
-                let before = &source[..block.start];
-                let first_text = before.len() - before.trim_start().len();
-                let prefix = if first_text == before.len() {
-                    0
-                } else {
-                    article.text_before_properties = Some(lines.line(first_text));
-                    block.start
-                };
-                (block.end, prefix)
-            }
+            Some(block) => article.read_block(block, &source, &lines, &mut problems),
             None => {
                 problems.push(Problem::new(
                     Code::NoProperties,
@@ -141,29 +109,77 @@ impl Article {
                 (0, 0)
             }
         };
-
-        // The body keeps the file's line numbers: text before the block, then the block's
-        // lines left blank, then the rest.
-        let after = &source[body_start..];
-        let (markdown, payload) = body::split_payload(after);
-        let body_end = body_start + markdown.len();
-        article.body_range = (body_start, body_end);
+        let (markdown, payload) = body::split_payload(&source[body_start..]);
+        article.body_range = (body_start, body_start + markdown.len());
         article.prefix_len = prefix_len;
-        let body_lines_base = lines.line(body_start);
-        let line_of = |off: usize| lines.line(body_start + off).max(body_lines_base);
-
-        // One scan over the body as the renderer sees it (text before the block, a line
-        // break, the rest), so that its sections are the page's.
         let body_md = article.body_of(&source);
-        let joined = if prefix_len > 0 { prefix_len + 1 } else { 0 };
-        let body_line = |off: usize| {
-            if off < joined {
-                lines.line(off)
-            } else {
-                line_of(off - joined)
-            }
+        let body_lines = BodyLines {
+            lines: &lines,
+            body_start,
+            joined: if prefix_len > 0 { prefix_len + 1 } else { 0 },
         };
-        let markers = body::markers(&body_md, body_line);
+        article.read_markers(&body_md, &body_lines, &mut problems);
+        let outline = body::outline(&body_md);
+        article.text = outline.text;
+        if let Some((json, at)) = payload {
+            let line = lines.line(body_start + at);
+            article.read_payload(json, line, &mut problems);
+        }
+        article.headings = outline.headings;
+        article.choose_title(outline.h1.as_deref(), lines.line(body_start), &mut problems);
+        article.check_required(&lines, block.as_ref().map(|b| b.start), &mut problems);
+        problems.sort_by_key(|p| p.line);
+        article.problems = problems;
+        article.source = source;
+        article
+    }
+
+    /// Step 1: the properties block, and any text before it. Returns where the body starts
+    /// and how much text before the block belongs to it.
+    fn read_block(
+        &mut self,
+        block: &properties::PropertiesBlock,
+        source: &str,
+        lines: &LineIndex,
+        problems: &mut Vec<Problem>,
+    ) -> (usize, usize) {
+        match &block.mode {
+            BlockMode::WellFormed => {}
+            BlockMode::Lenient(reason) => problems.push(Problem::new(
+                Code::MalformedProperties,
+                &self.path,
+                lines.line(block.start),
+                format!(
+                    "the properties block is not well-formed XML ({reason}); \
+                     its attributes were read leniently"
+                ),
+            )),
+            BlockMode::Unterminated => problems.push(Problem::new(
+                Code::UnterminatedProperties,
+                &self.path,
+                lines.line(block.start),
+                "the properties block has no closing `/>`; hint: end it with `/>` \
+                 on its own line"
+                    .to_owned(),
+            )),
+        }
+        self.apply_properties(&block.properties, lines, problems);
+        let before = &source[..block.start];
+        let first_text = before.len() - before.trim_start().len();
+        let prefix = if first_text == before.len() {
+            0
+        } else {
+            self.text_before_properties = Some(lines.line(first_text));
+            block.start
+        };
+        (block.end, prefix)
+    }
+
+    /// Step 2: sections and tokens, from one scan over the body as the renderer sees it
+    /// (text before the block, a line break, the rest), so that its sections are the
+    /// page's; markers without a pair are problems.
+    fn read_markers(&mut self, body_md: &str, lines: &BodyLines<'_>, problems: &mut Vec<Problem>) {
+        let markers = body::markers(body_md, |off| lines.line(off));
         for u in &markers.unpaired {
             let (has, lacks) = if u.closing {
                 ("a closing", "opening")
@@ -181,64 +197,57 @@ impl Article {
             };
             problems.push(Problem::new(
                 Code::UnpairedMarker,
-                path,
-                body_line(u.offset),
+                &self.path,
+                lines.line(u.offset),
                 message,
             ));
         }
-        article.sections = markers.sections;
-        article.tokens = markers.tokens;
+        self.sections = markers.sections;
+        self.tokens = markers.tokens;
+    }
 
-        let outline = body::outline(&body_md);
-        let mut text = outline.text;
-        if let Some((json, at)) = payload {
-            match serde_json::from_str::<serde_json::Value>(json) {
-                Ok(value) => {
-                    for line in body::json_text(&value) {
-                        text.push_str(&line);
-                        text.push('\n');
-                    }
-                    article.payload = Some(value);
+    /// Step 3: the JSON document after `---` (starting on `line`), whose text search reads
+    /// too; when it does not parse, its text with markup stripped.
+    fn read_payload(&mut self, json: &str, line: usize, problems: &mut Vec<Problem>) {
+        match serde_json::from_str::<serde_json::Value>(json) {
+            Ok(value) => {
+                for line in body::json_text(&value) {
+                    self.text.push_str(&line);
+                    self.text.push('\n');
                 }
-                Err(e) => {
-                    let line = lines.line(body_start + at) + e.line().saturating_sub(1);
-                    problems.push(Problem::new(
-                        Code::InvalidJson,
-                        path,
-                        line,
-                        format!("the JSON document after `---` does not parse: {e}"),
-                    ));
-                    text.push_str(&body::strip_markup(json));
-                    text.push('\n');
-                }
+                self.payload = Some(value);
+            }
+            Err(e) => {
+                problems.push(Problem::new(
+                    Code::InvalidJson,
+                    &self.path,
+                    line + e.line().saturating_sub(1),
+                    format!("the JSON document after `---` does not parse: {e}"),
+                ));
+                self.text.push_str(&body::strip_markup(json));
+                self.text.push('\n');
             }
         }
-        article.text = text;
-        article.headings = outline.headings;
+    }
 
-        article.title = [
-            &article.properties.page_title,
-            outline.h1.as_ref().unwrap_or(&String::new()),
-        ]
-        .into_iter()
-        .map(|t| body::collapse_ws(t))
-        .find(|t| !t.is_empty())
-        .unwrap_or_else(|| file_stem(path).to_owned());
-        if outline.h1.is_none() {
+    /// Step 4: the title is pageTitle, else the first H1, else the file stem. A body without
+    /// an H1 (`body_line` is its first line) is a problem.
+    fn choose_title(&mut self, h1: Option<&str>, body_line: usize, problems: &mut Vec<Problem>) {
+        self.title = [self.properties.page_title.as_str(), h1.unwrap_or("")]
+            .into_iter()
+            .map(body::collapse_ws)
+            .find(|t| !t.is_empty())
+            .unwrap_or_else(|| file_stem(&self.path).to_owned());
+        if h1.is_none() {
             problems.push(Problem::new(
                 Code::NoH1,
-                path,
-                lines.line(body_start),
+                &self.path,
+                body_line,
                 "the body has no `# ` heading; hint: portal pages show it as the article's \
                  heading"
                     .to_owned(),
             ));
         }
-        article.check_required(&lines, block.as_ref().map(|b| b.start), &mut problems);
-        problems.sort_by_key(|p| p.line);
-        article.problems = problems;
-        article.source = source;
-        article
     }
 
     /// The Markdown body: text before the properties block (when there is any), then what
@@ -508,6 +517,27 @@ fn file_stem(path: &str) -> &str {
 /// Byte offset -> 1-based line number.
 struct LineIndex {
     starts: Vec<usize>,
+}
+
+/// The file's line of a byte offset in the body as [`Article::body`] gives it: text before
+/// the properties block and a line break (`joined` bytes), then the text after the block,
+/// which starts at `body_start` in the file.
+struct BodyLines<'a> {
+    lines: &'a LineIndex,
+    body_start: usize,
+    joined: usize,
+}
+
+impl BodyLines<'_> {
+    fn line(&self, off: usize) -> usize {
+        if off < self.joined {
+            self.lines.line(off)
+        } else {
+            self.lines
+                .line(self.body_start + off - self.joined)
+                .max(self.lines.line(self.body_start))
+        }
+    }
 }
 
 impl LineIndex {

@@ -22,7 +22,7 @@ use super::views::*;
 use super::vocab::{Facet, SORTS};
 use crate::article::{self as property, Article, Key, Properties, Severity};
 use crate::search::lookup::{self, StoredArticle, TopicNameSource};
-use crate::search::{FacetCount, SearchRequest, SearchResponse};
+use crate::search::{FacetCount, SearchRequest, SearchResponse, Sort};
 
 /// Results per search page unless `per_page` says otherwise.
 pub const PAGE_SIZE: usize = 20;
@@ -163,62 +163,10 @@ fn search_view(req: &SearchRequest, resp: &SearchResponse) -> SearchPage {
         .map(|&facet| facet_view(&st, facet, facet.counts(&resp.facets)))
         .filter(|fv| !fv.values.is_empty())
         .collect();
-    let mut chips = Vec::new();
-    if !st.topic.is_empty() {
-        chips.push(Chip {
-            facet: "Topic".to_owned(),
-            label: st.topic.clone(),
-            remove_url: st.without_topic(),
-        });
-    }
-    for (facet, value) in &st.filters {
-        chips.push(Chip {
-            facet: Facet::of_param(facet)
-                .map_or("Filter", Facet::label)
-                .to_owned(),
-            label: value_label(facet, value),
-            remove_url: st.toggled(facet, value),
-        });
-    }
-    let pages_total = resp.total.div_ceil(resp.per_page.max(1));
-    let max_page = (crate::search::MAX_DEPTH / resp.per_page.max(1)).max(1);
-    let last_page = pages_total.clamp(1, max_page);
+    let chips = chips(&st);
     let current = resp.page;
-    let window = current.saturating_sub(3).max(1)..=(current + 3).min(last_page);
-    let mut pages: Vec<PageLink> = Vec::new();
-    if *window.start() > 1 {
-        pages.push(PageLink {
-            label: "1".to_owned(),
-            url: st.page_url(1),
-            current: false,
-        });
-    }
-    for n in window.clone() {
-        pages.push(PageLink {
-            label: n.to_string(),
-            url: st.page_url(n),
-            current: n == current,
-        });
-    }
-    if *window.end() < last_page {
-        pages.push(PageLink {
-            label: last_page.to_string(),
-            url: st.page_url(last_page),
-            current: false,
-        });
-    }
-    if pages.len() == 1 {
-        pages.clear();
-    }
+    let (pages, last_page) = page_links(&st, resp);
     let first = (current - 1) * resp.per_page + 1;
-    let sorts = SORTS
-        .into_iter()
-        .map(|(value, label, sort)| SortOption {
-            value,
-            label,
-            selected: req.sort == sort,
-        })
-        .collect();
     let api_url = st.url().replacen("/search", "/api/search", 1);
     let mut chrome = Chrome::new(
         if req.q.trim().is_empty() {
@@ -250,10 +198,80 @@ fn search_view(req: &SearchRequest, resp: &SearchResponse) -> SearchPage {
         pages,
         prev_url: (current > 1).then(|| st.page_url(current - 1)),
         next_url: (current < last_page).then(|| st.page_url(current + 1)),
-        sorts,
+        sorts: sort_options(req.sort),
         per_page: st.per_page,
         api_url,
     }
+}
+
+/// The filters in force, each with the link that removes it.
+fn chips(st: &SearchState) -> Vec<Chip> {
+    let mut chips = Vec::new();
+    if !st.topic.is_empty() {
+        chips.push(Chip {
+            facet: "Topic".to_owned(),
+            label: st.topic.clone(),
+            remove_url: st.without_topic(),
+        });
+    }
+    for (facet, value) in &st.filters {
+        chips.push(Chip {
+            facet: Facet::of_param(facet)
+                .map_or("Filter", Facet::label)
+                .to_owned(),
+            label: value_label(facet, value),
+            remove_url: st.toggled(facet, value),
+        });
+    }
+    chips
+}
+
+/// The numbered page links around the current page (none when there is one page), and the
+/// last page a search may go to.
+fn page_links(st: &SearchState, resp: &SearchResponse) -> (Vec<PageLink>, usize) {
+    let pages_total = resp.total.div_ceil(resp.per_page.max(1));
+    let max_page = (crate::search::MAX_DEPTH / resp.per_page.max(1)).max(1);
+    let last_page = pages_total.clamp(1, max_page);
+    let current = resp.page;
+    let window = current.saturating_sub(3).max(1)..=(current + 3).min(last_page);
+    let mut pages: Vec<PageLink> = Vec::new();
+    if *window.start() > 1 {
+        pages.push(PageLink {
+            label: "1".to_owned(),
+            url: st.page_url(1),
+            current: false,
+        });
+    }
+    for n in window.clone() {
+        pages.push(PageLink {
+            label: n.to_string(),
+            url: st.page_url(n),
+            current: n == current,
+        });
+    }
+    if *window.end() < last_page {
+        pages.push(PageLink {
+            label: last_page.to_string(),
+            url: st.page_url(last_page),
+            current: false,
+        });
+    }
+    if pages.len() == 1 {
+        pages.clear();
+    }
+    (pages, last_page)
+}
+
+/// The sort menu, `sort` selected.
+fn sort_options(sort: Sort) -> Vec<SortOption> {
+    SORTS
+        .into_iter()
+        .map(|(value, label, s)| SortOption {
+            value,
+            label,
+            selected: s == sort,
+        })
+        .collect()
 }
 
 /// The facets of the search page's sidebar, in its order.
