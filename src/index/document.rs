@@ -8,10 +8,14 @@ use tantivy::TantivyDocument;
 use tantivy::schema::{Facet, Value};
 
 use super::schema::{Fields, title_key};
-use crate::article::{Article, Properties};
+use crate::article::Article;
 
 /// The properties of an article as stored in the index: enough for a result list and an
 /// article page's properties panel without re-parsing.
+///
+/// Its fields are those of [`Properties`](crate::article::Properties), under the same
+/// names (a test holds them to it), written out because the search core moves them into its
+/// hits one by one; it holds a `Properties` itself with the search core's next change.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct StoredMeta {
     pub path: String,
@@ -39,46 +43,27 @@ pub struct StoredMeta {
 
 impl StoredMeta {
     pub fn of(a: &Article) -> StoredMeta {
-        // Every property by name, so that one the index does not store yet fails to compile.
-        let Properties {
-            page_title,
-            description,
-            service,
-            resource,
-            article_id,
-            self_help_type,
-            diagnostic_scenario,
-            support_topic_ids,
-            product_pes_ids,
-            resource_tags,
-            cloud_environments,
-            authors,
-            ms_author,
-            ownership_id,
-            display_order,
-            info_bubble_text,
-            extra,
-        } = a.properties.clone();
+        let p = a.properties.clone();
         StoredMeta {
             path: a.path.clone(),
             title: a.title.clone(),
-            page_title,
-            description,
-            service,
-            resource,
-            article_id,
-            self_help_type,
-            diagnostic_scenario,
-            support_topic_ids,
-            product_pes_ids,
-            resource_tags,
-            cloud_environments,
-            authors,
-            ms_author,
-            ownership_id,
-            display_order,
-            info_bubble_text,
-            extra,
+            page_title: p.page_title,
+            description: p.description,
+            service: p.service,
+            resource: p.resource,
+            article_id: p.article_id,
+            self_help_type: p.self_help_type,
+            diagnostic_scenario: p.diagnostic_scenario,
+            support_topic_ids: p.support_topic_ids,
+            product_pes_ids: p.product_pes_ids,
+            resource_tags: p.resource_tags,
+            cloud_environments: p.cloud_environments,
+            authors: p.authors,
+            ms_author: p.ms_author,
+            ownership_id: p.ownership_id,
+            display_order: p.display_order,
+            info_bubble_text: p.info_bubble_text,
+            extra: p.extra,
             warnings: a.problems.len(),
         }
     }
@@ -152,4 +137,30 @@ pub fn meta_of(f: &Fields, doc: &TantivyDocument) -> StoredMeta {
 /// Reads a stored text field.
 pub fn text_of(doc: &TantivyDocument, field: tantivy::schema::Field) -> &str {
     doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every property the parser reads is stored, under its name and with its value: a
+    /// property added to `Properties` and not here fails this test.
+    #[test]
+    fn the_stored_meta_keeps_every_property() {
+        let text = "<properties pageTitle=\"P\" description=\"D\" service=\"S\" \
+                    resource=\"R\" articleId=\"A\" selfHelpType=\"rca\" \
+                    diagnosticScenario=\"Sc\" supportTopicIds=\"1, 2\" productPesIds=\"3\" \
+                    resourceTags=\"t\" cloudEnvironments=\"public\" authors=\"au\" \
+                    ms.author=\"ma\" ownershipId=\"o\" displayOrder=\"4\" \
+                    infoBubbleText=\"i\" custom=\"c\" />\n# T\n";
+        let a = Article::parse("s/a.md", text.as_bytes());
+        let props = serde_json::to_value(&a.properties).expect("json");
+        let stored = serde_json::to_value(StoredMeta::of(&a)).expect("json");
+        let props = props.as_object().expect("an object");
+        for (key, value) in props {
+            assert!(!value.is_null(), "{key} is not set by the test article");
+            assert_eq!(stored.get(key), Some(value), "{key}");
+        }
+        assert_eq!(props.len(), 17);
+    }
 }
