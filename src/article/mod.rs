@@ -4,9 +4,11 @@
 //! Parsing is pure over `(path, bytes)` and never fails: a bad article is read as well as it
 //! can be and its problems travel with it, so that one broken file never stops indexing.
 
+pub mod acronyms;
 pub mod body;
 mod problem;
 pub mod properties;
+pub(crate) mod slug;
 mod vocab;
 
 use std::collections::BTreeMap;
@@ -14,7 +16,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-pub use body::{Section, Token};
+pub use body::{Heading, Section, Token};
 pub use problem::{Code, Problem, Severity};
 pub use vocab::{CLOUDS, Key, SELF_HELP_TYPES, canonical_cloud, canonical_self_help_type};
 
@@ -50,8 +52,9 @@ pub struct Article {
     pub info_bubble_text: String,
     /// Properties with keys outside the known set, keyed as written.
     pub extra: BTreeMap<String, String>,
-    /// Every heading's text, in order.
-    pub headings: Vec<String>,
+    /// Every Markdown heading of the body, in order, with its anchor and where its section
+    /// starts in [`Article::text`].
+    pub headings: Vec<Heading>,
     pub sections: Vec<Section>,
     pub tokens: Vec<Token>,
     /// The JSON document after `---` (problemScopingQuestions forms, support topic lists).

@@ -29,13 +29,13 @@ mod escape;
 mod events;
 mod fences;
 mod form;
+pub mod highlight;
 mod links;
 mod markers;
 mod nesting;
 mod rawhtml;
 mod sanitize;
 mod slots;
-mod slug;
 mod text;
 
 use std::collections::BTreeMap;
