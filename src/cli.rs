@@ -111,6 +111,10 @@ pub struct SearchArgs {
     /// Print the SearchResponse as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Synonyms file (one group of equivalent forms per line; see the README). Default:
+    /// `synonyms.txt` in the articles folder. Read again whenever it changes.
+    #[arg(long)]
+    pub synonyms: Option<PathBuf>,
     /// The query: words, "phrases", -exclusions, field:value filters. None: browse.
     pub query: Vec<String>,
 }
@@ -126,9 +130,26 @@ pub struct EvalArgs {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
-    /// List every known-item and typo query whose target is not the first hit.
+    /// List every query whose target is not the first hit.
     #[arg(long)]
     pub misses: bool,
+    /// The articles the index was built from: generates the query kinds (symptom, acronym,
+    /// error_code, heading, description) that have no `KIND.tsv` in --queries.
+    #[arg(long)]
+    pub articles: Option<PathBuf>,
+    /// Seed of the generated sets: one seed, one set of queries.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Queries per generated kind (fewer when the corpus has fewer).
+    #[arg(long, default_value_t = 500)]
+    pub per_kind: usize,
+    /// Write the generated sets as KIND.tsv files into this folder.
+    #[arg(long)]
+    pub write_sets: Option<PathBuf>,
+    /// Synonyms file (one group of equivalent forms per line; see the README). Default:
+    /// `synonyms.txt` in the articles folder. Read again whenever it changes.
+    #[arg(long)]
+    pub synonyms: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -145,6 +166,10 @@ pub struct ServeArgs {
     /// Keep the index in line with the articles folder while serving.
     #[arg(long)]
     pub watch: bool,
+    /// Synonyms file (one group of equivalent forms per line; see the README). Default:
+    /// `synonyms.txt` in the articles folder. Read again whenever it changes.
+    #[arg(long)]
+    pub synonyms: Option<PathBuf>,
 }
 
 /// Runs a parsed command line; the exit code is the command's verdict (1: `kb check` found

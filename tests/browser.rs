@@ -1204,3 +1204,79 @@ async fn compact_header_link_pills_and_zero_errors() {
     })
     .await;
 }
+
+/// A phrase from the middle of a long guide: the hit names its section, and clicking it opens
+/// the article scrolled to that section with the query's words marked there.
+#[tokio::test]
+async fn a_hit_opens_the_article_at_the_section_that_matched() {
+    let articles =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/long-guide");
+    drive_on("section hits", &articles, async |b: &mut Browser| {
+        b.visit("/").await;
+        let q = b.find("#home-q").await;
+        q.send_keys("regenerate the secondary access key")
+            .await
+            .expect("words are typed");
+        b.mark_document().await;
+        q.send_keys("\u{E007}").await.expect("Enter is pressed");
+        b.wait_navigation("submitting the search").await;
+        let first = b.text(".hit:first-of-type .hit__title").await;
+        assert_eq!(first, "Troubleshoot access to a storage account, step by step");
+        assert_eq!(
+            b.text(".hit:first-of-type .hit__section").await,
+            "§ Rotate the storage account keys"
+        );
+
+        b.mark_document().await;
+        b.find(".hit:first-of-type .hit__title a")
+            .await
+            .click()
+            .await
+            .expect("the hit is clicked");
+        b.wait_navigation("opening the hit").await;
+        let url = b
+            .js("return [location.pathname, new URLSearchParams(location.search).get('q'), location.hash];")
+            .await;
+        assert_eq!(
+            url,
+            json!([
+                "/articles/storage-access-guide",
+                "regenerate the secondary access key",
+                "#rotate-the-storage-account-keys"
+            ])
+        );
+        b.assert_console_clean("the article at its section").await;
+        // The page opened at the section: its heading is at the top of the viewport, far
+        // below the start of the page.
+        let at = b
+            .js("const h = document.getElementById('rotate-the-storage-account-keys'); \
+                 return [Math.round(h.getBoundingClientRect().top), Math.round(window.scrollY), window.innerHeight];")
+            .await;
+        let (top, scrolled, height) = (at[0].as_i64(), at[1].as_i64(), at[2].as_i64());
+        let (Some(top), Some(scrolled), Some(height)) = (top, scrolled, height) else {
+            panic!("no geometry: {at}");
+        };
+        assert!(scrolled > height / 2, "the page scrolled to the section: {at}");
+        assert!((0..height / 3).contains(&top), "the heading is at the top: {at}");
+        // The query's words are marked in that section's text.
+        let marked = b
+            .js("const h = document.getElementById('rotate-the-storage-account-keys'); \
+                 const out = []; let n = h.nextElementSibling; \
+                 while (n && n.tagName !== 'H2') { \
+                   n.querySelectorAll('mark.kb-hit').forEach(m => out.push(m.textContent.toLowerCase())); \
+                   n = n.nextElementSibling; } \
+                 return out;")
+            .await;
+        let marked: Vec<&str> = marked
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        for word in ["regenerate", "secondary", "access", "key"] {
+            assert!(marked.contains(&word), "`{word}` is marked in the section: {marked:?}");
+        }
+        b.screenshot("flow-section-hit", DESKTOP.0, false).await;
+    })
+    .await;
+}

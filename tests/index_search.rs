@@ -136,7 +136,11 @@ fn searchable_text(a: &Article) -> String {
         "{}\n{}\n{}\n{}",
         a.title,
         a.description,
-        a.headings.join("\n"),
+        a.headings
+            .iter()
+            .map(|h| h.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n"),
         a.text
     )
     .to_lowercase()

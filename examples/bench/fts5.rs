@@ -122,7 +122,12 @@ impl From<Article> for Row {
                 .collect(),
             title: a.title,
             description: a.properties.description,
-            headings: a.headings.join("\n"),
+            headings: a
+                .headings
+                .iter()
+                .map(|h| h.text.as_str())
+                .collect::<Vec<_>>()
+                .join("\n"),
             // The same plain text our index searches as `body`.
             body: a.text,
         }

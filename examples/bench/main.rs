@@ -21,6 +21,8 @@ mod child;
 mod fts5;
 mod http;
 mod ours;
+mod plain;
+mod quality;
 mod stats;
 mod synth;
 mod table;
@@ -105,6 +107,16 @@ struct Args {
     /// Rounds over the typo queries with `--profile-index`.
     #[arg(long, default_value_t = 1)]
     typo_rounds: usize,
+    /// Only measure ranking quality: build kb, FTS5 and plain tantivy once each and rank
+    /// every kind of query with the three (no timed builds, no HTTP).
+    #[arg(long)]
+    quality_only: bool,
+    /// Seed of the generated query kinds (as `kb eval --seed`).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Queries per generated kind (as `kb eval --per-kind`).
+    #[arg(long, default_value_t = 500)]
+    per_kind: usize,
     /// Internal: build the FTS5 database at this path and report as JSON.
     #[arg(long, hide = true)]
     fts5_child: Option<PathBuf>,
@@ -142,6 +154,8 @@ struct Report {
     http: Option<http::HttpStats>,
     http_error: Option<String>,
     scale: Option<Scale>,
+    /// Ranking quality of every kind, kb and both baselines.
+    quality: Vec<quality::QualityRow>,
 }
 
 #[derive(Debug, Serialize)]
@@ -196,7 +210,7 @@ struct Point {
     freetext_relaxed: usize,
 }
 
-fn say(msg: &str) {
+pub(crate) fn say(msg: &str) {
     eprintln!("bench: {msg}");
 }
 
@@ -274,6 +288,21 @@ fn run(args: &Args) -> Result<()> {
         work.path().display()
     ));
 
+    if args.quality_only {
+        let idx = ours::index_dir(work.path(), "1x");
+        let db = work.path().join("fts5.db");
+        say("building kb, FTS5 and plain tantivy");
+        ours::full_build(&kb, &args.articles, &idx, &scratch)?;
+        fts5_build_once(&args.articles, &db, &scratch)?;
+        let rows = quality_rows(args, &sets, &idx, &db, work.path())?;
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&rows)?);
+        } else {
+            print!("{}", quality::render(&rows));
+        }
+        return Ok(());
+    }
+
     // Builds, the two systems interleaved.
     let idx = ours::index_dir(work.path(), "1x");
     let db = work.path().join("fts5.db");
@@ -316,6 +345,8 @@ fn run(args: &Args) -> Result<()> {
     if args.per_query {
         per_query(&searcher, &baseline, &sets.freetext)?;
     }
+    drop(baseline);
+    let quality = quality_rows(args, &sets, &idx, &db, work.path())?;
 
     let (mut http_stats, mut http_error) = (None, None);
     if args.http {
@@ -386,14 +417,59 @@ fn run(args: &Args) -> Result<()> {
         http: http_stats,
         http_error,
         scale,
+        quality,
     };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print!("{}", header(&report, args));
         print!("{}", table::render(&rows(&report)));
+        println!(
+            "\nranking quality, every kind of query, the same queries for the three engines:\n"
+        );
+        print!("{}", quality::render(&report.quality));
     }
     Ok(())
+}
+
+/// One FTS5 build in a child process, untimed.
+fn fts5_build_once(articles: &Path, db: &Path, scratch: &Path) -> Result<()> {
+    let me = std::env::current_exe()?;
+    child::run_measured(
+        Command::new(&me)
+            .arg("--articles")
+            .arg(articles)
+            .arg("--fts5-child")
+            .arg(db),
+        scratch,
+        "the FTS5 build",
+    )?;
+    Ok(())
+}
+
+/// Generates the query kinds from the corpus, builds the plain tantivy baseline and ranks
+/// every kind with kb (index `idx`), FTS5 (`db`) and plain tantivy.
+fn quality_rows(
+    args: &Args,
+    sets: &QuerySets,
+    idx: &Path,
+    db: &Path,
+    work: &Path,
+) -> Result<Vec<quality::QualityRow>> {
+    say("ranking quality: parsing the corpus, building plain tantivy");
+    let corpus = selfhelp_kb::corpus::load(&args.articles)?;
+    let mut sets = QuerySets {
+        known_items: sets.known_items.clone(),
+        typo_items: sets.typo_items.clone(),
+        kinds: sets.kinds.clone(),
+        ..QuerySets::default()
+    };
+    sets.generate(&corpus.articles, args.seed, args.per_kind);
+    let plain = plain::Plain::build(&corpus.articles, &work.join("plain-tantivy"))?;
+    drop(corpus);
+    let searcher = Searcher::new(KbIndex::open(idx)?);
+    let baseline = fts5::Fts5::open(db)?;
+    quality::run(&searcher, &baseline, &plain, &sets.ranked())
 }
 
 fn fts5_stats(

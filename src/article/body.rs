@@ -173,13 +173,34 @@ pub fn json_text(value: &serde_json::Value) -> Vec<String> {
     out
 }
 
+/// A Markdown heading of an article's body: where a section starts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Heading {
+    /// 1 for `#`, 2 for `##`, ...
+    pub level: u8,
+    /// The heading as a reader sees it: markup stripped, token defaults kept.
+    pub text: String,
+    /// Its anchor on the article page, unique within the page (`fix-the-boot-error`).
+    pub anchor: String,
+    /// Byte offset in the plain text where the heading's line starts; its section runs to
+    /// the next heading's offset.
+    pub offset: usize,
+}
+
+/// Headings compare with their text, so that a test can say which headings an article has.
+impl PartialEq<&str> for Heading {
+    fn eq(&self, other: &&str) -> bool {
+        self.text == *other
+    }
+}
+
 /// What the Markdown part of the body yields for search and display.
 #[derive(Debug, Default)]
 pub struct Outline {
     /// The first H1's text.
     pub h1: Option<String>,
-    /// Every heading's text, in order.
-    pub headings: Vec<String>,
+    /// Every heading, in order.
+    pub headings: Vec<Heading>,
     /// The readable text: markup stripped, token defaults kept, one block per line.
     pub text: String,
 }
@@ -196,6 +217,7 @@ pub fn markdown_options() -> Options {
 pub fn outline(markdown: &str) -> Outline {
     let mut out = Outline::default();
     let mut heading: Option<(HeadingLevel, String)> = None;
+    let mut slugs = super::slug::Slugger::default();
     let mut text = String::with_capacity(markdown.len());
     let mut stripper = HtmlStripper::default();
     for event in Parser::new_ext(markdown, markdown_options()) {
@@ -208,7 +230,12 @@ pub fn outline(markdown: &str) -> Outline {
                         out.h1 = Some(h.clone());
                     }
                     if !h.is_empty() {
-                        out.headings.push(h);
+                        out.headings.push(Heading {
+                            level: level as u8,
+                            anchor: slugs.next(&h),
+                            text: h,
+                            offset: 0,
+                        });
                     }
                 }
                 text.push('\n');
@@ -241,7 +268,28 @@ pub fn outline(markdown: &str) -> Outline {
         }
     }
     out.text = tidy_lines(&text);
+    locate_headings(&out.text, &mut out.headings);
     out
+}
+
+/// Sets each heading's offset: the start of the next line of `text` that reads as the
+/// heading. A heading is a block of its own, so after tidying it is a line of its own; one
+/// that cannot be found (text glued to it by raw HTML) starts where the previous one did.
+fn locate_headings(text: &str, headings: &mut [Heading]) {
+    let mut lines = text.split_inclusive('\n').scan(0, |at, line| {
+        let start = *at;
+        *at += line.len();
+        Some((start, line.trim_end_matches('\n')))
+    });
+    let mut last = 0;
+    for h in headings {
+        let mut ahead = lines.clone();
+        if let Some((start, _)) = ahead.find(|(_, line)| *line == h.text) {
+            last = start;
+            lines = ahead;
+        }
+        h.offset = last;
+    }
 }
 
 /// Whether an inline HTML tag stands between words (`<br>`, `<td>`) rather than inside

@@ -4,6 +4,7 @@
 //! Parsing is pure over `(path, bytes)` and never fails: a bad article is read as well as it
 //! can be and its problems travel with it, so that one broken file never stops indexing.
 
+pub mod acronyms;
 pub mod body;
 pub(crate) mod fences;
 pub mod html;
@@ -11,6 +12,7 @@ pub mod markers;
 pub mod name;
 mod problem;
 pub mod properties;
+pub(crate) mod slug;
 pub mod topics;
 mod vocab;
 
@@ -19,7 +21,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-pub use body::{Section, Token};
+pub use body::{Heading, Section, Token};
 pub use problem::{Code, Problem, Severity};
 pub use topics::SupportTopic;
 pub use vocab::{
@@ -46,8 +48,9 @@ pub struct Article {
     /// any; `kb check` reports it ([`crate::check`]).
     #[serde(skip)]
     pub text_before_properties: Option<usize>,
-    /// Every heading's text, in order.
-    pub headings: Vec<String>,
+    /// Every Markdown heading of the body, in order, with its anchor and where its section
+    /// starts in [`Article::text`].
+    pub headings: Vec<Heading>,
     pub sections: Vec<Section>,
     pub tokens: Vec<Token>,
     /// The JSON document after `---` (problemScopingQuestions forms, support topic lists).

@@ -4,12 +4,17 @@ use std::process::ExitCode;
 
 use crate::cli::EvalArgs;
 use crate::eval::{QuerySets, evaluate};
-use crate::index::KbIndex;
-use crate::search::Searcher;
 
 pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
-    let searcher = Searcher::new(KbIndex::open(&args.index)?);
-    let sets = QuerySets::load(&args.queries)?;
+    let searcher = super::searcher(&args.index, args.synonyms.as_deref())?;
+    let mut sets = QuerySets::load(&args.queries)?;
+    if let Some(articles) = &args.articles {
+        let corpus = crate::corpus::load(articles)?;
+        sets.generate(&corpus.articles, args.seed, args.per_kind);
+    }
+    if let Some(dir) = &args.write_sets {
+        sets.write_kinds(dir)?;
+    }
     let r = evaluate(&searcher, &sets)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&r)?);
@@ -19,14 +24,18 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
         "topic exact-set rate   {:.4} ({} of {})",
         r.topic_exact_rate, r.topics_exact, r.topics
     );
-    println!(
-        "known-item MRR@10      {:.4}   success@1 {:.4} ({} queries)",
-        r.known_mrr10, r.known_success1, r.known_items
-    );
-    println!(
-        "typo MRR@10            {:.4}   success@1 {:.4} ({} queries)",
-        r.typo_mrr10, r.typo_success1, r.typo_items
-    );
+    println!("kind          queries   MRR@10  success@1   p50 ms   p99 ms");
+    for k in &r.kinds {
+        println!(
+            "{:<12} {:>8}   {:.4}     {:.4}   {:>6.3}   {:>6.3}",
+            k.kind.name(),
+            k.queries,
+            k.mrr10,
+            k.success1,
+            k.p50_ms,
+            k.p99_ms
+        );
+    }
     println!(
         "free-text latency      p50 {:.3} ms   p99 {:.3} ms ({} queries x 5)",
         r.freetext_p50_ms, r.freetext_p99_ms, r.freetext_queries
@@ -39,10 +48,11 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
         println!("  service {s}: expected {e}, found {f}");
     }
     if args.misses {
-        for (label, misses) in [("known", &r.known_misses), ("typo", &r.typo_misses)] {
-            for m in misses {
+        for k in &r.kinds {
+            for m in &k.misses {
                 println!(
-                    "{label} miss: {:?} -> expected {} at {:?}, first {}",
+                    "{} miss: {:?} -> expected {} at {:?}, first {}",
+                    k.kind.name(),
                     m.query,
                     m.expected,
                     m.rank,

@@ -8,3 +8,22 @@ pub mod index;
 mod progress;
 pub mod search;
 pub mod serve;
+
+/// A searcher over the index in `index`, with the synonyms of `synonyms` or, by default, of
+/// the articles folder the index was built from.
+fn searcher(
+    index: &std::path::Path,
+    synonyms: Option<&std::path::Path>,
+) -> anyhow::Result<crate::search::Searcher> {
+    let index = crate::index::KbIndex::open(index)?;
+    let file = synonyms.map(std::path::Path::to_owned).or_else(|| {
+        index
+            .articles()
+            .map(|a| crate::search::synonyms::default_file(&a))
+    });
+    let searcher = crate::search::Searcher::new(index);
+    Ok(match file {
+        Some(file) => searcher.with_synonyms_file(file),
+        None => searcher,
+    })
+}

@@ -4,11 +4,10 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use crate::cli::SearchArgs;
-use crate::index::KbIndex;
-use crate::search::{SearchRequest, Searcher};
+use crate::search::SearchRequest;
 
 pub fn run(args: &SearchArgs) -> anyhow::Result<ExitCode> {
-    let searcher = Searcher::new(KbIndex::open(&args.index)?);
+    let searcher = super::searcher(&args.index, args.synonyms.as_deref())?;
     let req = SearchRequest {
         q: args.query.join(" "),
         topic: args.topic.clone(),
@@ -44,6 +43,12 @@ pub fn run(args: &SearchArgs) -> anyhow::Result<ExitCode> {
         resp.took_ms,
         resp.page
     )?;
+    for e in &resp.expanded {
+        writeln!(out, "also searched for: {e}")?;
+    }
+    if let Some(s) = &resp.suggestion {
+        writeln!(out, "did you mean: {s}")?;
+    }
     for (i, hit) in resp.hits.iter().enumerate() {
         let kind = if hit.self_help_type.is_empty() {
             "-"
@@ -57,6 +62,9 @@ pub fn run(args: &SearchArgs) -> anyhow::Result<ExitCode> {
         };
         writeln!(out, "{:>4}. {}", first + i + 1, hit.title)?;
         writeln!(out, "      {}  [{kind}, {service}]", hit.path)?;
+        if let Some(section) = &hit.section {
+            writeln!(out, "      § {} (#{})", section.heading, section.anchor)?;
+        }
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)

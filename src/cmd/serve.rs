@@ -23,7 +23,11 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         }
         Err(e) => return Err(e.into()),
     };
-    let state = AppState::new(index, &args.articles);
+    let synonyms = args
+        .synonyms
+        .clone()
+        .unwrap_or_else(|| crate::search::synonyms::default_file(&args.articles));
+    let state = AppState::with_synonyms(index, &args.articles, synonyms);
     // The health report reads every article again: off the start-up path.
     state.schedule_check();
     let watch = match indexer {

@@ -95,8 +95,31 @@ pub fn to_document(f: &Fields, a: &Article, hash: &str) -> TantivyDocument {
     doc.add_text(f.title_verbatim, &a.title);
     doc.add_text(f.title_words, &a.title);
     doc.add_text(f.description, &a.description);
-    doc.add_text(f.headings, a.headings.join("\n"));
+    let headings: Vec<&str> = a.headings.iter().map(|h| h.text.as_str()).collect();
+    doc.add_text(f.headings, headings.join("\n"));
+    for h in &headings {
+        let key = title_key(h);
+        if !key.is_empty() {
+            doc.add_text(f.heading_exact, key);
+        }
+    }
+    let description = title_key(&a.description);
+    if !description.is_empty() {
+        doc.add_text(f.description_exact, description);
+    }
+    let codes = hidden_codes(&a.source, &a.text);
+    if !codes.is_empty() {
+        doc.add_text(f.codes, codes.join(" "));
+    }
+    for d in crate::article::acronyms::definitions(&a.text) {
+        doc.add_text(f.defines, definition_term(&d.short, &d.long));
+    }
     doc.add_text(f.body, &a.text);
+    // Serializing a list of plain structs cannot fail.
+    doc.add_bytes(
+        f.outline,
+        &serde_json::to_vec(&a.headings).unwrap_or_default(),
+    );
     if !a.service.is_empty() {
         doc.add_facet(f.service, Facet::from_path([a.service.as_str()]));
     }
@@ -124,6 +147,51 @@ pub fn to_document(f: &Fields, a: &Article, hash: &str) -> TantivyDocument {
     doc.add_bytes(f.meta, &meta);
     doc.add_text(f.source, &a.source);
     doc
+}
+
+/// Separates the short and the long form in a term of [`Fields::defines`].
+pub const DEFINITION_SEPARATOR: char = '\u{1f}';
+
+/// The term of [`Fields::defines`] for a definition: both forms lower-cased, white space
+/// collapsed.
+pub fn definition_term(short: &str, long: &str) -> String {
+    let norm = |s: &str| crate::article::body::collapse_ws(&s.to_lowercase());
+    format!("{}{DEFINITION_SEPARATOR}{}", norm(short), norm(long))
+}
+
+/// Code-like words of the raw file that its plain text lacks, because they stand in a link
+/// target, an attribute, a property or a metadata block. Each once, in order.
+fn hidden_codes<'a>(raw: &'a str, text: &str) -> Vec<&'a str> {
+    let runs = |s: &'a str| {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|r| !r.is_empty())
+    };
+    let shown: std::collections::HashSet<&str> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|r| !r.is_empty())
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    runs(raw)
+        .filter(|r| looks_like_code(r) && !shown.contains(r) && seen.insert(*r))
+        .collect()
+}
+
+/// A word that names something (an identifier, or letters mixed with digits or with capitals
+/// inside, as `AzCopyV10recommendation`): worth finding where the article's text does not show
+/// it.
+fn looks_like_code(run: &str) -> bool {
+    let mut chars = run.chars();
+    let inner_capital = chars.next().is_some() && chars.any(char::is_uppercase);
+    let mixed = run.chars().any(|c| c.is_ascii_digit()) && run.chars().any(char::is_alphabetic);
+    run.len() >= 3 && (super::tokenize::is_identifier(run) || inner_capital || mixed)
+}
+
+/// The stored outline of a document: its headings, anchors and section offsets.
+pub fn outline_of(f: &Fields, doc: &TantivyDocument) -> Vec<crate::article::Heading> {
+    doc.get_first(f.outline)
+        .and_then(|v| v.as_bytes())
+        .and_then(|b| serde_json::from_slice(b).ok())
+        .unwrap_or_default()
 }
 
 /// Reads the stored properties of a document.

@@ -13,10 +13,14 @@ mod progress;
 mod reader;
 mod schema;
 mod stem;
+pub mod tokenize;
 mod writer;
 
 pub use columns::all_terms;
-pub use document::{StoredMeta, meta_of, resource_facet, text_of, to_document};
+pub use document::{
+    DEFINITION_SEPARATOR, StoredMeta, definition_term, meta_of, outline_of, resource_facet,
+    text_of, to_document,
+};
 pub use error::IndexError;
 pub use progress::Progress;
 pub use reader::KbIndex;
@@ -25,7 +29,7 @@ pub use writer::{IndexOptions, IndexReport, Indexer};
 
 /// Bumped whenever the schema or the way articles are turned into documents changes; an index
 /// with another version is rebuilt by `kb index` and refused by readers.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// What a commit records besides the documents.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

@@ -68,6 +68,13 @@ impl KbIndex {
         self.reader.reload().map_err(IndexError::tantivy(&self.dir))
     }
 
+    /// The articles folder the index was last brought in line with (from its last commit).
+    pub fn articles(&self) -> Option<PathBuf> {
+        let metas = self.index.load_metas().ok()?;
+        let payload: CommitPayload = serde_json::from_str(metas.payload.as_deref()?).ok()?;
+        Some(PathBuf::from(payload.articles))
+    }
+
     pub fn fields(&self) -> &Fields {
         &self.fields
     }

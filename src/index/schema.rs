@@ -8,15 +8,20 @@ use tantivy::schema::{
     TextOptions,
 };
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
+    AsciiFoldingFilter, LowerCaser, RawTokenizer, RemoveLongFilter, TextAnalyzer,
 };
 
-/// Full text: words, lower-cased, accents folded, English stems.
+use super::tokenize::{MAX_TOKEN_BYTES, WordTokenizer};
+
+/// Full text: words and identifiers ([`super::tokenize`]), lower-cased, accents folded,
+/// English stems.
 pub const TEXT_ANALYZER: &str = "kb_text";
 /// Words as written, lower-cased and folded but not stemmed: typo and prefix matching compare
 /// what people type with what authors wrote (`hotps` is one edit from `https`, but two from
 /// its stem).
 pub const WORDS_ANALYZER: &str = "kb_words";
+/// Identifiers whole, as [`TEXT_ANALYZER`] has them but without their parts.
+pub const CODES_ANALYZER: &str = "kb_codes";
 /// Exact match: the whole value as one lower-cased token.
 pub const EXACT_ANALYZER: &str = "kb_exact";
 
@@ -34,6 +39,11 @@ pub mod names {
     pub const TITLE_WORDS: &str = "title_words";
     pub const DESCRIPTION: &str = "description";
     pub const HEADINGS: &str = "headings";
+    pub const HEADING_EXACT: &str = "heading_exact";
+    pub const DESCRIPTION_EXACT: &str = "description_exact";
+    pub const CODES: &str = "codes";
+    pub const DEFINES: &str = "defines";
+    pub const OUTLINE: &str = "outline";
     pub const BODY: &str = "body";
     pub const SERVICE: &str = "service";
     pub const RESOURCE: &str = "resource";
@@ -68,6 +78,21 @@ pub struct Fields {
     pub title_words: Field,
     pub description: Field,
     pub headings: Field,
+    /// Each heading's normalized text (as [`title_key`] makes it), one exact term each: the
+    /// query that is a whole heading finds its article.
+    pub heading_exact: Field,
+    /// The normalized description, for the query that is a whole description.
+    pub description_exact: Field,
+    /// Identifiers of the article's file that its plain text does not show (in properties,
+    /// link targets, attributes, custom elements, the JSON payload): an exact string of the
+    /// article always finds it.
+    pub codes: Field,
+    /// Acronyms the article defines (`virtual machine (VM)`), one raw term
+    /// `short\u{1f}long form` each, read back as synonyms at query time.
+    pub defines: Field,
+    /// The body's headings with their anchors and where their sections start in `body`
+    /// (JSON), for section-level hits.
+    pub outline: Field,
     /// The body's plain text, stored for snippets.
     pub body: Field,
     /// Facets: `/service`, `/service/resource`, `/tag`, `/type`, `/cloud`, `/scenario`.
@@ -110,7 +135,7 @@ impl Fields {
             topic: b.add_text_field(names::TOPIC, exact.clone()),
             pes: b.add_text_field(names::PES, exact.clone()),
             title: b.add_text_field(names::TITLE, text(true)),
-            title_exact: b.add_text_field(names::TITLE_EXACT, exact),
+            title_exact: b.add_text_field(names::TITLE_EXACT, exact.clone()),
             title_sort: b.add_text_field(names::TITLE_SORT, FAST),
             title_verbatim: b.add_text_field(names::TITLE_VERBATIM, STRING),
             title_words: b.add_text_field(
@@ -124,6 +149,18 @@ impl Fields {
             ),
             description: b.add_text_field(names::DESCRIPTION, text(false)),
             headings: b.add_text_field(names::HEADINGS, text(false)),
+            heading_exact: b.add_text_field(names::HEADING_EXACT, exact.clone()),
+            description_exact: b.add_text_field(names::DESCRIPTION_EXACT, exact),
+            codes: b.add_text_field(
+                names::CODES,
+                TextOptions::default().set_indexing_options(
+                    TextFieldIndexing::default()
+                        .set_tokenizer(CODES_ANALYZER)
+                        .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+                ),
+            ),
+            defines: b.add_text_field(names::DEFINES, STRING),
+            outline: b.add_bytes_field(names::OUTLINE, STORED),
             body: b.add_text_field(names::BODY, text(true)),
             service: b.add_facet_field(names::SERVICE, facet.clone()),
             resource: b.add_facet_field(names::RESOURCE, facet.clone()),
@@ -155,6 +192,11 @@ impl Fields {
             title_words: f(names::TITLE_WORDS)?,
             description: f(names::DESCRIPTION)?,
             headings: f(names::HEADINGS)?,
+            heading_exact: f(names::HEADING_EXACT)?,
+            description_exact: f(names::DESCRIPTION_EXACT)?,
+            codes: f(names::CODES)?,
+            defines: f(names::DEFINES)?,
+            outline: f(names::OUTLINE)?,
             body: f(names::BODY)?,
             service: f(names::SERVICE)?,
             resource: f(names::RESOURCE)?,
@@ -171,8 +213,19 @@ impl Fields {
 
 /// The full-text analyzer, also used to analyze query words the same way.
 pub fn text_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
+    TextAnalyzer::builder(WordTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES + 1))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(CachedStemmer)
+        .build()
+}
+
+/// The analyzer of [`Fields::codes`]: the full-text one without identifiers' parts, so that
+/// the typed reading of an identifier finds it there, and nothing else does.
+pub fn codes_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(WordTokenizer::whole_only())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES + 1))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .filter(CachedStemmer)
@@ -181,8 +234,8 @@ pub fn text_analyzer() -> TextAnalyzer {
 
 /// The unstemmed-words analyzer.
 pub fn words_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
+    TextAnalyzer::builder(WordTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES + 1))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .build()
@@ -201,6 +254,7 @@ pub fn register_analyzers(index: &Index) {
     tokenizers.register(TEXT_ANALYZER, text_analyzer());
     tokenizers.register(EXACT_ANALYZER, exact_analyzer());
     tokenizers.register(WORDS_ANALYZER, words_analyzer());
+    tokenizers.register(CODES_ANALYZER, codes_analyzer());
 }
 
 /// The whole-title key compared for the exact-title boost: lower-case words joined by one

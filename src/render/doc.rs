@@ -5,7 +5,7 @@ use super::LinkContext;
 use super::elements::{Element, marker_html};
 use super::escape;
 use super::slots::{Piece, Slot, TokenUse, chip_open, pieces};
-use super::slug::Slugger;
+use crate::article::slug::Slugger;
 
 /// The tables placeholders index into, and where links resolve from.
 pub(crate) struct Doc<'a> {

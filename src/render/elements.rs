@@ -283,7 +283,9 @@ impl Element {
     pub(crate) fn html(&self) -> String {
         let mut out = String::new();
         match self {
-            Element::Marker { title } => out = marker_html(title, &super::slug::slug(title)),
+            Element::Marker { title } => {
+                out = marker_html(title, &crate::article::slug::slug(title))
+            }
             Element::Insight { symptoms } => {
                 let mut body = String::from(
                     "<p>The Azure portal runs a diagnostic check on your resource here.</p>",

@@ -27,15 +27,14 @@ mod doc;
 mod elements;
 mod escape;
 mod events;
-
 mod form;
+pub mod highlight;
 pub(crate) mod links;
 mod markers;
 mod nesting;
 mod rawhtml;
 mod sanitize;
 mod slots;
-mod slug;
 mod text;
 
 use std::collections::BTreeMap;

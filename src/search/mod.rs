@@ -1,12 +1,17 @@
 //! SearchRequest -> tantivy query + one collector -> SearchResponse. The one search core
 //! behind `kb search`, the web pages and the JSON API.
 
+pub mod analyze;
 mod build;
 mod collector;
+mod correct;
 mod expand;
 pub mod lookup;
+pub mod plan;
 mod request;
+pub mod score;
 mod snippet;
+pub mod synonyms;
 pub mod syntax;
 
 use std::time::Instant;
@@ -17,11 +22,11 @@ use tantivy::tokenizer::TextAnalyzer;
 pub use collector::Order;
 pub use expand::ExpansionStats;
 pub use request::{
-    DEFAULT_PER_PAGE, FacetCount, Facets, Hit, MAX_DEPTH, MAX_PER_PAGE, SearchRequest,
+    DEFAULT_PER_PAGE, FacetCount, Facets, Hit, HitSection, MAX_DEPTH, MAX_PER_PAGE, SearchRequest,
     SearchResponse, Sort,
 };
 
-use crate::index::{KbIndex, meta_of, text_analyzer, text_of};
+use crate::index::{KbIndex, meta_of, outline_of, text_analyzer, text_of};
 use collector::{FACETS, FacetTopCollector, Fruit};
 use syntax::FieldFilter;
 
@@ -39,6 +44,7 @@ pub struct Searcher {
     index: KbIndex,
     facet_values: std::sync::Arc<collector::FacetValueCache>,
     expansions: std::sync::Arc<expand::ExpansionCache>,
+    synonyms: std::sync::Arc<synonyms::SynonymCache>,
 }
 
 impl Searcher {
@@ -47,7 +53,20 @@ impl Searcher {
             index,
             facet_values: Default::default(),
             expansions: Default::default(),
+            synonyms: Default::default(),
         }
+    }
+
+    /// The same searcher, also reading synonyms from `file` (see [`synonyms`]); the file
+    /// need not exist, and is read again whenever it changes.
+    pub fn with_synonyms_file(mut self, file: std::path::PathBuf) -> Searcher {
+        self.synonyms = std::sync::Arc::new(synonyms::SynonymCache::with_file(file));
+        self
+    }
+
+    /// The user's synonyms file, if one was given.
+    pub fn synonyms_file(&self) -> Option<std::path::PathBuf> {
+        self.synonyms.file()
     }
 
     /// A searcher that expands typo and prefix matches anew on every query instead of
@@ -57,6 +76,7 @@ impl Searcher {
             index,
             facet_values: Default::default(),
             expansions: std::sync::Arc::new(expand::ExpansionCache::new(false)),
+            synonyms: Default::default(),
         }
     }
 
@@ -70,6 +90,18 @@ impl Searcher {
         &self.index
     }
 
+    /// The terms a search for `q` looks for (synonyms and identifier parts included), as
+    /// the index has them: what an article page marks for the search that led to it.
+    pub fn highlight_terms(&self, q: &str) -> std::collections::HashSet<String> {
+        let fields = *self.index.fields();
+        let searcher = self.index.searcher();
+        let mut parsed = syntax::parse(q);
+        parsed.words.truncate(MAX_QUERY_WORDS);
+        let synonyms = self.synonyms.get(&searcher, &fields);
+        let plan = plan::plan(&mut text_analyzer(), &parsed, &synonyms);
+        plan.terms().into_iter().collect()
+    }
+
     /// Runs a search.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResponse, SearchError> {
         let started = Instant::now();
@@ -80,7 +112,8 @@ impl Searcher {
         let mut parsed = syntax::parse(&req.q);
         parsed.words.truncate(MAX_QUERY_WORDS);
         parsed.phrases.truncate(MAX_QUERY_WORDS);
-        let analyzed = build::analyze(&mut analyzer, &parsed);
+        let synonyms = self.synonyms.get(&searcher, &fields);
+        let plan = plan::plan(&mut analyzer, &parsed, &synonyms);
 
         let mut selected: [Vec<String>; FACETS] = [
             req.service.clone(),
@@ -118,7 +151,7 @@ impl Searcher {
         }
         let exclusions = build::exclusions(&fields, &mut analyzer, &parsed);
 
-        let has_text = !analyzed.words.is_empty() || !analyzed.phrases.is_empty();
+        let has_text = !plan.is_empty();
         let order = match req.sort {
             Sort::Auto if has_text => Order::Relevance,
             Sort::Auto | Sort::Order => Order::DisplayOrder,
@@ -149,17 +182,17 @@ impl Searcher {
             },
             cache: &self.facet_values,
         };
+        let context = plan::Context {
+            fields: &fields,
+            searcher: &searcher,
+            cache: &self.expansions,
+            last_is_prefix: parsed.last_word_is_prefix,
+            text: &parsed.text,
+        };
         let compose = |require_all: bool| -> Box<dyn Query> {
             let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-            if let Some(text) = build::text_query(
-                &fields,
-                &searcher,
-                &parsed,
-                &analyzed,
-                require_all,
-                &self.expansions,
-            ) {
-                clauses.push((Occur::Must, text));
+            if let Some(text) = plan::text_query(&plan, &context, require_all) {
+                clauses.push((Occur::Must, Box::new(text)));
             }
             for f in &filters {
                 clauses.push((Occur::Must, f.box_clone()));
@@ -172,24 +205,32 @@ impl Searcher {
 
         let mut fruit: Fruit = searcher.search(&*compose(true), &collector)?;
         let mut relaxed = false;
-        if fruit.total == 0 && analyzed.words.len() > 1 {
+        if fruit.total == 0 && plan.units.len() > 1 {
             fruit = searcher.search(&*compose(false), &collector)?;
             relaxed = fruit.total > 0;
         }
 
-        let stems: Vec<String> = analyzed
-            .words
-            .iter()
-            .flat_map(|(_, t)| t.iter().cloned())
-            .chain(analyzed.phrases.iter().flatten().cloned())
-            .collect();
+        let suggestion = if fruit.total == 0 || relaxed {
+            correct::correction(&searcher, &fields, &parsed)
+        } else {
+            None
+        };
+        let stems = plan.terms();
         let snippets = snippet::Snippets::new(&searcher, fields.body, &stems)?;
         let skip = (page - 1) * per_page;
         let mut hits = Vec::with_capacity(per_page);
         for top in fruit.top.iter().skip(skip).take(per_page) {
             let doc: tantivy::TantivyDocument = searcher.doc(top.address)?;
             let meta = meta_of(&fields, &doc);
-            let snippet = snippets.snippet(text_of(&doc, fields.body), &meta.description);
+            let outline = outline_of(&fields, &doc);
+            let (snippet, section) =
+                snippets.passage(text_of(&doc, fields.body), &outline, &meta.description);
+            let section = section
+                .and_then(|i| outline.into_iter().nth(i))
+                .map(|h| HitSection {
+                    heading: h.text,
+                    anchor: h.anchor,
+                });
             hits.push(Hit {
                 path: meta.path,
                 article_id: meta.article_id,
@@ -201,6 +242,7 @@ impl Searcher {
                 support_topic_ids: meta.support_topic_ids,
                 snippet,
                 score: top.score,
+                section,
             });
         }
         let [service, resource, tag, r#type, cloud, scenario] = fruit.facets.map(sorted_counts);
@@ -219,6 +261,8 @@ impl Searcher {
                 scenario,
             },
             relaxed,
+            expanded: plan.expanded,
+            suggestion,
         })
     }
 }

@@ -75,9 +75,21 @@ pub struct Hit {
     pub resource: String,
     pub self_help_type: String,
     pub support_topic_ids: Vec<String>,
-    /// HTML: the best passage, matched words in `<mark>`, everything else escaped.
+    /// HTML: the best passage, matched words in `<mark>`, everything else escaped. It comes
+    /// from `section` when there is one.
     pub snippet: String,
     pub score: f32,
+    /// The section of the article that matched best: `/articles/{path}#{anchor}` opens there.
+    /// `null` when no heading's section holds a match (or the article has no headings).
+    #[serde(default)]
+    pub section: Option<HitSection>,
+}
+
+/// A heading of an article and its anchor on the article page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HitSection {
+    pub heading: String,
+    pub anchor: String,
 }
 
 /// A facet value and how many results it has (or would have, when ticked).
@@ -110,4 +122,12 @@ pub struct SearchResponse {
     pub facets: Facets,
     /// True when no article had every word and the results match any word instead.
     pub relaxed: bool,
+    /// What synonyms added to the query, one entry per expanded word or words:
+    /// `VNet → virtual network`.
+    #[serde(default)]
+    pub expanded: Vec<String>,
+    /// "Did you mean": the query with its unknown words corrected from the index's own
+    /// words, when it found nothing or fell back to any word and a correction exists.
+    #[serde(default)]
+    pub suggestion: Option<String>,
 }

@@ -12,6 +12,8 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use tantivy::schema::Field;
+
+use crate::article::Heading;
 use tantivy::tokenizer::TextAnalyzer;
 
 /// Longest snippet, in bytes of the passage (tantivy's `max_num_chars` counts bytes).
@@ -23,8 +25,10 @@ const SCAN_BYTES: usize = 32 * 1024;
 /// Bytes of body around the densest cluster of matches handed to the fragment search.
 const WINDOW_BEFORE: usize = 200;
 const WINDOW_AFTER: usize = 800;
-/// Words longer than this (in bytes) are dropped by the analyzer, so never highlighted.
-const MAX_TOKEN_BYTES: usize = 40;
+/// Words longer than this are dropped by the analyzer, so never highlighted.
+use crate::index::tokenize::MAX_TOKEN_BYTES;
+/// How much of a long body is looked at for its best section.
+const SECTION_SCAN_BYTES: usize = 256 * 1024;
 
 pub struct Snippets {
     /// Query stem -> its weight, `1 / (1 + document frequency in the body)`; stems no body
@@ -36,6 +40,8 @@ pub struct Snippets {
     /// The query's stems, found case-insensitively, to choose a window before the fragment
     /// search runs.
     finder: Option<aho_corasick::AhoCorasick>,
+    /// The stems, by the finder's pattern number.
+    stems: Vec<String>,
 }
 
 impl Snippets {
@@ -66,6 +72,7 @@ impl Snippets {
             terms,
             first_bytes,
             finder,
+            stems: stems.to_vec(),
         })
     }
 
@@ -96,6 +103,68 @@ impl Snippets {
         let from = floor_char_boundary(body, best.1.0.saturating_sub(WINDOW_BEFORE));
         let to = floor_char_boundary(body, best.1.0 + WINDOW_AFTER);
         Some(&body[from..to])
+    }
+
+    /// The best section of a body for the query, as an index into `outline`: the one whose
+    /// text (heading included) holds the most weight of distinct query stems, a stem in the
+    /// heading itself counting twice. `None` when no section has a match (or there are none).
+    pub fn best_section(&self, body: &str, outline: &[Heading]) -> Option<usize> {
+        let finder = self.finder.as_ref()?;
+        if outline.is_empty() || self.terms.is_empty() {
+            return None;
+        }
+        let scanned = &body[..floor_char_boundary(body, SECTION_SCAN_BYTES)];
+        let weight = |pattern: usize| -> f32 {
+            self.stems
+                .get(pattern)
+                .and_then(|s| self.terms.get(s))
+                .copied()
+                .unwrap_or(0.0)
+        };
+        let mut best: Option<(f32, usize)> = None;
+        let mut matches = finder.find_iter(scanned).take(4096).peekable();
+        for (i, h) in outline.iter().enumerate() {
+            let end = outline.get(i + 1).map_or(scanned.len(), |n| n.offset);
+            let mut seen: Vec<usize> = Vec::new();
+            while let Some(m) = matches.peek() {
+                if m.start() >= end {
+                    break;
+                }
+                if m.start() >= h.offset && !seen.contains(&m.pattern().as_usize()) {
+                    seen.push(m.pattern().as_usize());
+                }
+                matches.next();
+            }
+            let in_heading: Vec<usize> = finder
+                .find_iter(&h.text)
+                .map(|m| m.pattern().as_usize())
+                .collect();
+            let score: f32 = seen.iter().map(|&p| weight(p)).sum::<f32>()
+                + in_heading.iter().map(|&p| weight(p)).sum::<f32>();
+            if score > 0.0 && best.is_none_or(|(b, _)| score > b) {
+                best = Some((score, i));
+            }
+        }
+        best.map(|(_, i)| i)
+    }
+
+    /// The snippet of a hit, from its best section when it has one (see
+    /// [`Snippets::best_section`]).
+    pub fn passage(
+        &self,
+        body: &str,
+        outline: &[Heading],
+        description: &str,
+    ) -> (String, Option<usize>) {
+        let Some(i) = self.best_section(body, outline) else {
+            return (self.snippet(body, description), None);
+        };
+        let start = outline[i].offset.min(body.len());
+        let end = outline
+            .get(i + 1)
+            .map_or(body.len(), |n| n.offset.min(body.len()));
+        let section = body.get(start..end.max(start)).unwrap_or(body);
+        (self.snippet(section, description), Some(i))
     }
 
     pub fn snippet(&self, body: &str, description: &str) -> String {
@@ -130,7 +199,7 @@ impl Snippets {
             }
         };
         for word in words(text) {
-            if word.len() >= MAX_TOKEN_BYTES {
+            if word.len() > MAX_TOKEN_BYTES {
                 continue;
             }
             if word.end - fragment.start > SNIPPET_CHARS {

@@ -21,6 +21,26 @@ pub fn article(path: &str) -> String {
     format!("/articles/{}", enc_path(strip_md(path)))
 }
 
+/// A search hit's article page: the query's words highlighted (`?q=`), opened at the section
+/// that matched (`#anchor`).
+pub fn article_hit(path: &str, q: &str, anchor: Option<&str>) -> String {
+    let mut url = article(path);
+    if !q.trim().is_empty() {
+        url.push_str("?q=");
+        url.push_str(&enc(q));
+    }
+    if let Some(anchor) = anchor {
+        url.push('#');
+        url.push_str(&enc(anchor));
+    }
+    url
+}
+
+/// The search for `q` (a suggestion to follow).
+pub fn search(q: &str) -> String {
+    format!("/search?q={}", enc(q))
+}
+
 /// The raw Markdown of the article stored under `path`.
 pub fn raw(path: &str) -> String {
     format!("/articles/{}", enc_path(path))

@@ -142,7 +142,17 @@ fn search_view(req: &SearchRequest, resp: &SearchResponse) -> SearchPage {
         .iter()
         .map(|h| HitView {
             title: h.title.clone(),
-            url: links::article(&h.path),
+            url: links::article_hit(
+                &h.path,
+                &req.q,
+                h.section.as_ref().map(|s| s.anchor.as_str()),
+            ),
+            section: h.section.as_ref().map(|s| {
+                Link::new(
+                    &s.heading,
+                    links::article_hit(&h.path, &req.q, Some(&s.anchor)),
+                )
+            }),
             path: h.path.clone(),
             snippet: h.snippet.clone(),
             type_label: type_label(&h.self_help_type),
@@ -185,6 +195,11 @@ fn search_view(req: &SearchRequest, resp: &SearchResponse) -> SearchPage {
         total_text: thousands(resp.total as u64),
         took: format!("{:.1}", resp.took_ms),
         relaxed: resp.relaxed,
+        expanded: resp.expanded.clone(),
+        suggestion: resp
+            .suggestion
+            .as_ref()
+            .map(|q| Link::new(q, links::search(q))),
         first,
         last: first + resp.hits.len().saturating_sub(1),
         hits,
@@ -516,7 +531,11 @@ fn article_view(
     let article = stored.parse();
     let meta = &stored.meta;
     let values = token_values(&article, p);
-    let html = crate::render::article_html(&article, &values);
+    let mut html = crate::render::article_html(&article, &values);
+    // `?q=`: the words of the search that led here, marked.
+    if let Some(q) = p.get("q").filter(|q| !q.trim().is_empty()) {
+        html = crate::render::highlight::highlight(&html, &state.searcher().highlight_terms(q));
+    }
     let filled_text = crate::render::filled_text(&article, &values);
     // A topic list is shown as a table linking each topic's dossier instead.
     let described = described_topics(&article);

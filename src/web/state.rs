@@ -108,13 +108,19 @@ impl AppState {
     /// images and the health report). Reads the topic names now; the health report is
     /// computed by [`AppState::refresh_check`] or [`AppState::schedule_check`].
     pub fn new(index: KbIndex, articles: &Path) -> AppState {
+        let synonyms = crate::search::synonyms::default_file(articles);
+        AppState::with_synonyms(index, articles, synonyms)
+    }
+
+    /// [`AppState::new`], with the synonyms of `synonyms` instead of the articles folder's.
+    pub fn with_synonyms(index: KbIndex, articles: &Path, synonyms: PathBuf) -> AppState {
         let generation = lookup::generation(&index);
         let names = lookup::topic_names(&index).unwrap_or_else(|e| {
             tracing::error!("reading support topic names: {e}");
             TopicNames::default()
         });
         AppState(Arc::new(Inner {
-            searcher: Searcher::new(index),
+            searcher: Searcher::new(index).with_synonyms_file(synonyms),
             workers: Workers::new(worker_count()),
             articles: articles.to_owned(),
             topics: RwLock::new((generation, Arc::new(names))),

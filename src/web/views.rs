@@ -232,6 +232,8 @@ pub struct HitView {
     pub resource: String,
     pub resource_url: String,
     pub topics: Vec<Link>,
+    /// The section that matched best, linked: the page opens there.
+    pub section: Option<Link>,
 }
 
 /// A facet of the sidebar.
@@ -293,6 +295,10 @@ pub struct SearchPage {
     pub total_text: String,
     pub took: String,
     pub relaxed: bool,
+    /// What synonyms added: `VNet → virtual network`.
+    pub expanded: Vec<String>,
+    /// "Did you mean": the corrected query and its search.
+    pub suggestion: Option<Link>,
     pub first: usize,
     pub last: usize,
     pub hits: Vec<HitView>,

@@ -1,5 +1,7 @@
 //! Heading anchors: `Fix the boot error` -> `fix-the-boot-error`, unique within a page, so
-//! that a section of an article can be linked to.
+//! that a section of an article can be linked to. The article's outline hands them out and
+//! the renderer gives the same ones to the page's headings, so a search hit can link to the
+//! section it matched.
 
 use std::collections::HashSet;
 

@@ -1,7 +1,13 @@
 //! Search quality and speed against ground-truth query sets (`../shared/queries`): how many
-//! topic IDs return exactly their articles, how high known items and their misspelt forms
-//! rank, how fast free text with facets answers, and whether the service facet agrees with
-//! the expected counts.
+//! topic IDs return exactly their articles, how high known items, their misspelt forms and
+//! the generated kinds of [`kinds`] rank, how fast each kind answers, and whether the service
+//! facet agrees with the expected counts.
+//!
+//! Ranking is measured through [`rank_kind`], which takes any engine as a function from a
+//! query to its ranked paths, so that the benchmark scores its baselines (SQLite FTS5, a
+//! plain tantivy `QueryParser`) on exactly the same queries.
+
+pub mod kinds;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -10,6 +16,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::search::{SearchError, SearchRequest, Searcher};
+pub use kinds::{Kind, Query};
 
 /// The query sets.
 #[derive(Debug, Default)]
@@ -22,6 +29,9 @@ pub struct QuerySets {
     pub known_items: Vec<(String, String)>,
     pub typo_items: Vec<(String, String)>,
     pub freetext: Vec<String>,
+    /// Sets of the generated kinds: read from `KIND.tsv` files beside the others, or made by
+    /// [`kinds::generate`] (see [`QuerySets::generate`]).
+    pub kinds: Vec<(Kind, Vec<Query>)>,
 }
 
 /// Why the query sets could not be read.
@@ -76,8 +86,141 @@ impl QuerySets {
                 .filter(|l| !l.is_empty())
                 .map(str::to_owned)
                 .collect(),
+            kinds: Kind::GENERATED
+                .iter()
+                .filter_map(|&kind| {
+                    let text = read(dir, &format!("{kind}.tsv")).ok()?;
+                    Some((kind, parse_kind(&text)))
+                })
+                .collect(),
         })
     }
+
+    /// Generates the sets of every kind not read from files, from `articles` (the corpus the
+    /// index was built from).
+    pub fn generate(&mut self, articles: &[crate::Article], seed: u64, per_kind: usize) {
+        for (kind, queries) in kinds::generate(articles, seed, per_kind) {
+            if !self.kinds.iter().any(|(k, _)| *k == kind) {
+                self.kinds.push((kind, queries));
+            }
+        }
+        self.kinds.sort_by_key(|(k, _)| *k);
+    }
+
+    /// Every ranked set: known items, typos, then the generated kinds.
+    pub fn ranked(&self) -> Vec<(Kind, Vec<Query>)> {
+        let pairs = |items: &[(String, String)]| -> Vec<Query> {
+            items
+                .iter()
+                .map(|(q, p)| Query {
+                    text: q.clone(),
+                    expected: vec![p.clone()],
+                })
+                .collect()
+        };
+        let mut out = vec![
+            (Kind::Known, pairs(&self.known_items)),
+            (Kind::Typo, pairs(&self.typo_items)),
+        ];
+        out.extend(self.kinds.iter().cloned());
+        out
+    }
+
+    /// Writes the generated sets as `KIND.tsv` files under `dir`.
+    pub fn write_kinds(&self, dir: &Path) -> std::io::Result<()> {
+        std::fs::create_dir_all(dir)?;
+        for (kind, queries) in &self.kinds {
+            let mut text = String::from("query\texpected paths\n");
+            for q in queries {
+                text.push_str(&q.text.replace(['\t', '\n'], " "));
+                for p in &q.expected {
+                    text.push('\t');
+                    text.push_str(p);
+                }
+                text.push('\n');
+            }
+            std::fs::write(dir.join(format!("{kind}.tsv")), text)?;
+        }
+        Ok(())
+    }
+}
+
+/// A `KIND.tsv` file: the query, then one column per right answer.
+fn parse_kind(text: &str) -> Vec<Query> {
+    rows(text)
+        .filter(|r| r.len() >= 2)
+        .map(|r| Query {
+            text: r[0].to_owned(),
+            expected: r[1..].iter().map(|p| (*p).to_owned()).collect(),
+        })
+        .collect()
+}
+
+/// How one engine ranks one kind of query.
+#[derive(Debug, Clone, Serialize)]
+pub struct KindReport {
+    pub kind: Kind,
+    pub queries: usize,
+    /// Mean of 1 / rank of the first right answer within the top 10 (0 when absent).
+    pub mrr10: f64,
+    /// Share of queries whose first hit is a right answer.
+    pub success1: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub misses: Vec<Miss>,
+}
+
+/// Ranks every query of a kind with `search` (a query -> the engine's ranked paths, at least
+/// its top 10), timing each call.
+pub fn rank_kind<E>(
+    kind: Kind,
+    queries: &[Query],
+    mut search: impl FnMut(&str) -> Result<Vec<String>, E>,
+) -> Result<KindReport, E> {
+    let (mut rr, mut first) = (0.0, 0usize);
+    let mut misses = Vec::new();
+    let mut latencies = Vec::with_capacity(queries.len());
+    for q in queries {
+        let t = Instant::now();
+        let paths = search(&q.text)?;
+        latencies.push(t.elapsed().as_secs_f64() * 1000.0);
+        let rank = paths
+            .iter()
+            .take(10)
+            .position(|p| q.expected.contains(p))
+            .map(|i| i + 1);
+        match rank {
+            Some(1) => first += 1,
+            _ => misses.push(Miss {
+                query: q.text.clone(),
+                expected: q.expected.join(" "),
+                rank,
+                first: paths.first().cloned(),
+            }),
+        }
+        rr += rank.map_or(0.0, |r| 1.0 / r as f64);
+    }
+    latencies.sort_by(f64::total_cmp);
+    let n = queries.len().max(1) as f64;
+    Ok(KindReport {
+        kind,
+        queries: queries.len(),
+        mrr10: rr / n,
+        success1: first as f64 / n,
+        p50_ms: percentile(&latencies, 0.50),
+        p99_ms: percentile(&latencies, 0.99),
+        misses,
+    })
+}
+
+/// The paths kb ranks first for `q`, as the search box would ask (first page).
+pub fn kb_paths(searcher: &Searcher, q: &str) -> Result<Vec<String>, SearchError> {
+    Ok(searcher
+        .search(&SearchRequest::text(q))?
+        .hits
+        .into_iter()
+        .map(|h| h.path)
+        .collect())
 }
 
 /// A query whose expected article was not first.
@@ -111,6 +254,8 @@ pub struct EvalReport {
     pub known_misses: Vec<Miss>,
     pub typo_misses: Vec<Miss>,
     pub topic_mismatches: Vec<String>,
+    /// Every ranked kind, known items and typos included.
+    pub kinds: Vec<KindReport>,
 }
 
 /// Rounds of the free-text queries timed for the latency figures.
@@ -128,8 +273,18 @@ pub fn evaluate(searcher: &Searcher, sets: &QuerySets) -> Result<EvalReport, Sea
             topic_mismatches.push(topic.clone());
         }
     }
-    let (known_mrr10, known_success1, known_misses) = ranking(searcher, &sets.known_items)?;
-    let (typo_mrr10, typo_success1, typo_misses) = ranking(searcher, &sets.typo_items)?;
+    let mut kinds = Vec::new();
+    for (kind, queries) in sets.ranked() {
+        kinds.push(rank_kind(kind, &queries, |q| kb_paths(searcher, q))?);
+    }
+    let of = |kind: Kind| kinds.iter().find(|k| k.kind == kind);
+    let (known, typo) = (of(Kind::Known), of(Kind::Typo));
+    let (known_mrr10, known_success1, known_misses) = known.map_or((0.0, 0.0, Vec::new()), |k| {
+        (k.mrr10, k.success1, k.misses.clone())
+    });
+    let (typo_mrr10, typo_success1, typo_misses) = typo.map_or((0.0, 0.0, Vec::new()), |k| {
+        (k.mrr10, k.success1, k.misses.clone())
+    });
 
     let mut latencies = Vec::new();
     for _ in 0..LATENCY_ROUNDS {
@@ -184,6 +339,7 @@ pub fn evaluate(searcher: &Searcher, sets: &QuerySets) -> Result<EvalReport, Sea
         known_misses,
         typo_misses,
         topic_mismatches,
+        kinds,
     })
 }
 
@@ -204,34 +360,6 @@ pub fn topic_paths(searcher: &Searcher, topic: &str) -> Result<BTreeSet<String>,
         }
         page += 1;
     }
-}
-
-fn ranking(
-    searcher: &Searcher,
-    items: &[(String, String)],
-) -> Result<(f64, f64, Vec<Miss>), SearchError> {
-    let (mut rr, mut first) = (0.0, 0usize);
-    let mut misses = Vec::new();
-    for (query, expected) in items {
-        let resp = searcher.search(&SearchRequest::text(query))?;
-        let rank = resp
-            .hits
-            .iter()
-            .position(|h| &h.path == expected)
-            .map(|i| i + 1);
-        match rank {
-            Some(1) => first += 1,
-            _ => misses.push(Miss {
-                query: query.clone(),
-                expected: expected.clone(),
-                rank,
-                first: resp.hits.first().map(|h| h.path.clone()),
-            }),
-        }
-        rr += rank.map_or(0.0, |r| 1.0 / r as f64);
-    }
-    let n = items.len().max(1) as f64;
-    Ok((rr / n, first as f64 / n, misses))
 }
 
 /// The value at quantile `q` of sorted values (nearest rank).
