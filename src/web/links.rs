@@ -6,7 +6,7 @@
 use crate::article::name::md_stem;
 // One path segment or query value percent-encoded, and a path segment by segment: as the
 // renderer's links encode them.
-use super::vocab::{Facet, sort_name};
+use super::vocab::Facet;
 pub(crate) use crate::render::links::encode as enc;
 use crate::render::links::encode_path as enc_path;
 use crate::search::{SearchRequest, Sort};
@@ -134,7 +134,7 @@ impl SearchState {
             parts.push(format!("{f}={}", enc(v)));
         }
         if self.sort != Sort::default() {
-            parts.push(format!("sort={}", sort_name(self.sort)));
+            parts.push(format!("sort={}", self.sort.as_str()));
         }
         if let Some(n) = self.per_page {
             parts.push(format!("per_page={n}"));

@@ -19,7 +19,7 @@ use super::links::{self, SearchState};
 use super::params::{self, Params, after, clip, relative_path};
 use super::state::{AppState, folder_of};
 use super::views::*;
-use super::vocab::{Facet, SORTS};
+use super::vocab::{Facet, sort_label};
 use crate::article::{self as property, Article, Key, Properties, Severity};
 use crate::search::lookup::{self, StoredArticle, TopicNameSource};
 use crate::search::{FacetCount, SearchRequest, SearchResponse, Sort};
@@ -279,11 +279,11 @@ fn page_links(st: &SearchState, resp: &SearchResponse) -> (Vec<PageLink>, usize)
 
 /// The sort menu, `sort` selected.
 fn sort_options(sort: Sort) -> Vec<SortOption> {
-    SORTS
+    Sort::ALL
         .into_iter()
-        .map(|(value, label, s)| SortOption {
-            value,
-            label,
+        .map(|s| SortOption {
+            value: s.as_str(),
+            label: sort_label(s),
             selected: s == sort,
         })
         .collect()

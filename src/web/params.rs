@@ -11,8 +11,8 @@ use axum::http::request::Parts;
 use percent_encoding::percent_decode;
 
 use super::error::WebError;
-use super::vocab::{Facet, SORTS, sort_of};
-use crate::search::{MAX_PER_PAGE, SearchRequest, Sort};
+use super::vocab::Facet;
+use crate::search::{MAX_PER_PAGE, SearchRequest, Sort, UnknownSort};
 
 /// More parameters than this is no request a person or a page makes.
 const MAX_PARAMS: usize = 256;
@@ -142,14 +142,10 @@ impl SearchQuery {
         let per_page = count(p.single("per_page")?, "per_page", MAX_PER_PAGE as i32)?;
         let sort = match p.single("sort")?.unwrap_or("") {
             "" => None,
-            name => Some(sort_of(name).ok_or_else(|| {
-                let names: Vec<&str> = SORTS.iter().map(|(n, _, _)| *n).collect();
-                WebError::bad_request(format!(
-                    "`sort` must be one of {}; got `{}`",
-                    names.join(", "),
-                    clip(name)
-                ))
-            })?),
+            name => Some(
+                name.parse::<Sort>()
+                    .map_err(|_| WebError::bad_request(UnknownSort(clip(name)).to_string()))?,
+            ),
         };
         // Spaces typed around an ID are dropped; anything else is checked as written, as
         // the document's pattern says.

@@ -1,6 +1,6 @@
 //! The web layer's names for what a search can ask: each facet's query parameter and label
 //! and where its filter and its counts are in the search core's types, and each order's
-//! name and label. The query reader, the page URLs, the search page and the OpenAPI document
+//! label (its name is [`Sort::as_str`]). The query reader, the page URLs, the search page and the OpenAPI document
 //! all read them here.
 
 use crate::search::{FacetCount, Facets, SearchRequest, Sort};
@@ -93,29 +93,15 @@ impl Facet {
     }
 }
 
-/// The orders a search may ask for: the `sort` parameter's value, the sort menu's label,
-/// and the order itself. The first is the default.
-pub const SORTS: [(&str, &str, Sort); 4] = [
-    ("auto", "Best match", Sort::Auto),
-    ("relevance", "Relevance", Sort::Relevance),
-    ("order", "Display order", Sort::Order),
-    ("title", "Title", Sort::Title),
-];
-
-/// The `sort` parameter's value for an order.
-pub fn sort_name(sort: Sort) -> &'static str {
-    SORTS
-        .iter()
-        .find(|(_, _, s)| *s == sort)
-        .map_or("auto", |(name, _, _)| name)
-}
-
-/// The order a `sort` value names.
-pub fn sort_of(name: &str) -> Option<Sort> {
-    SORTS
-        .iter()
-        .find(|(n, _, _)| *n == name)
-        .map(|(_, _, s)| *s)
+/// How the sort menu names an order ([`Sort::ALL`] gives the menu's order, and
+/// [`Sort::as_str`] each value).
+pub fn sort_label(sort: Sort) -> &'static str {
+    match sort {
+        Sort::Auto => "Best match",
+        Sort::Relevance => "Relevance",
+        Sort::Order => "Display order",
+        Sort::Title => "Title",
+    }
 }
 
 #[cfg(test)]
@@ -127,9 +113,5 @@ mod tests {
         for f in Facet::ALL {
             assert_eq!(Facet::of_param(f.param()), Some(f));
         }
-        for (name, _, sort) in SORTS {
-            assert_eq!((sort_name(sort), sort_of(name)), (name, Some(sort)));
-        }
-        assert_eq!(sort_of("newest"), None);
     }
 }
