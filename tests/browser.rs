@@ -9,6 +9,7 @@
 //! the machine has two cores). Each test starts its own app, chromedriver and browser, and
 //! every wait is bounded (see `harness`).
 
+mod common;
 #[path = "browser/harness.rs"]
 mod harness;
 
@@ -786,7 +787,7 @@ async fn filters_and_chips_work_without_javascript() {
 #[tokio::test]
 async fn health_page_lists_problems_and_filters_them() {
     // The sample articles have no problems; the invalid fixtures have one of most kinds.
-    let broken = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invalid");
+    let broken = common::fixtures("invalid");
     drive_on("content health", &broken, async |b: &mut Browser| {
         b.visit("/check").await;
         assert_page_sane(b, "/check").await;

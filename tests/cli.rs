@@ -2,34 +2,31 @@
 //! text and JSON output), `kb export` over the fixtures and the project's sample articles, and
 //! a folder that does not exist.
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::path::Path;
-use std::process::{Command, Output};
 
 use serde_json::Value;
+
+use common::run::{Ran, kb as kb_command, run};
 
 const VALID: &str = "tests/fixtures/valid";
 const INVALID: &str = "tests/fixtures/invalid";
 
 /// Runs `kb` from the crate root, so fixture folders are given as relative paths.
-fn kb(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kb"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("the kb binary runs")
+fn kb(args: &[&str]) -> Ran {
+    run(kb_command().args(args), "kb")
 }
 
-fn stdout(out: &Output) -> &str {
-    std::str::from_utf8(&out.stdout).expect("stdout is UTF-8")
+fn stdout(out: &Ran) -> &str {
+    &out.stdout
 }
 
-fn stderr(out: &Output) -> &str {
-    std::str::from_utf8(&out.stderr).expect("stderr is UTF-8")
+fn stderr(out: &Ran) -> &str {
+    &out.stderr
 }
 
-fn json_lines(out: &Output) -> Vec<Value> {
+fn json_lines(out: &Ran) -> Vec<Value> {
     stdout(out)
         .lines()
         .map(|l| serde_json::from_str(l).expect("each line is one JSON object"))
@@ -458,9 +455,7 @@ fn export_sample_articles_yields_54_records() {
         .iter()
         .copied()
         .filter(|p| {
-            let file = Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("articles")
-                .join(p);
+            let file = common::crate_root().join("articles").join(p);
             std::fs::read_to_string(file)
                 .expect("the article is readable")
                 .contains("32750101")

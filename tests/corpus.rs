@@ -3,6 +3,8 @@
 //! `.ci/run`; `KB_SHARED` points elsewhere.
 #![cfg(feature = "corpus")]
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -11,19 +13,11 @@ use selfhelp_kb::article::Severity;
 use selfhelp_kb::check::CheckReport;
 use selfhelp_kb::corpus::{self, Corpus};
 use selfhelp_kb::eval::{QuerySets, evaluate};
-use selfhelp_kb::index::{IndexOptions, Indexer, KbIndex};
+use selfhelp_kb::index::{Indexer, KbIndex};
 use selfhelp_kb::search::Searcher;
 
-fn shared() -> PathBuf {
-    std::env::var_os("KB_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"))
-}
-
 fn articles_dir() -> PathBuf {
-    let dir = shared().join("corpus/articles");
-    assert!(dir.is_dir(), "the corpus suite needs {}", dir.display());
-    dir
+    common::corpus_dir()
 }
 
 fn corpus() -> &'static Corpus {
@@ -32,28 +26,14 @@ fn corpus() -> &'static Corpus {
 }
 
 fn queries() -> QuerySets {
-    QuerySets::load(&shared().join("queries")).expect("query sets load")
+    QuerySets::load(&common::queries_dir()).expect("query sets load")
 }
 
 /// Every `.md` file under the corpus, found without the project's own listing code.
 fn md_files() -> BTreeSet<String> {
-    fn walk(root: &std::path::Path, dir: &std::path::Path, out: &mut BTreeSet<String>) {
-        for entry in std::fs::read_dir(dir).expect("readable dir") {
-            let entry = entry.expect("entry");
-            let path = entry.path();
-            let kind = entry.file_type().expect("file type");
-            if kind.is_dir() {
-                walk(root, &path, out);
-            } else if kind.is_file() && path.extension().is_some_and(|e| e == "md") {
-                let rel = path.strip_prefix(root).expect("under root");
-                out.insert(rel.to_string_lossy().replace('\\', "/"));
-            }
-        }
-    }
-    let root = articles_dir();
-    let mut out = BTreeSet::new();
-    walk(&root, &root, &mut out);
-    out
+    common::index::md_files(&articles_dir())
+        .into_iter()
+        .collect()
 }
 
 #[test]
@@ -159,13 +139,7 @@ fn searcher() -> &'static Searcher {
         .get_or_init(|| {
             let dir = tempfile::tempdir().expect("tempdir");
             let mut indexer = Indexer::open(dir.path()).expect("indexer");
-            let report = indexer
-                .sync(
-                    &articles_dir(),
-                    IndexOptions { full: true },
-                    &indicatif::ProgressBar::hidden(),
-                )
-                .expect("index builds");
+            let report = common::index::sync(&mut indexer, &articles_dir(), true);
             assert_eq!(report.articles, md_files().len());
             indexer.merge_all().expect("merge");
             indexer.finish().expect("finish");

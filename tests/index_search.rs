@@ -12,12 +12,12 @@
 //! Expectations about the sample articles are computed from `corpus::load`, not written down,
 //! so that the tests keep holding when articles are added.
 
-#[path = "common/index_search_support.rs"]
+mod common;
+#[path = "index_search/support.rs"]
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -29,6 +29,10 @@ use selfhelp_kb::search::{
 };
 use tempfile::TempDir;
 
+use common::articles::{article_source, copy_file, marker, write_file, write_synthetic};
+use common::index::*;
+use common::run::{ChildGuard, Ran, kb, kb_index, run};
+use common::sample_articles;
 use support::*;
 
 // ---------------------------------------------------------------------------------------------
@@ -83,7 +87,7 @@ fn sample() -> &'static Built {
 /// The index of `tests/fixtures/search/`.
 fn fixtures() -> &'static Built {
     static FIXTURES: OnceLock<Built> = OnceLock::new();
-    FIXTURES.get_or_init(|| build_once(&search_fixtures()))
+    FIXTURES.get_or_init(|| build_once(&common::fixtures("search")))
 }
 
 /// The sample articles as the library reads them: where expectations come from.
@@ -352,13 +356,13 @@ fn index_quiet_prints_nothing_and_json_prints_the_report() {
     write_start(&root);
 
     let out = kb_index(&root, &tmp.path().join("quiet"), &["--quiet"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(stdout(&out), "");
-    assert_eq!(stderr(&out), "");
+    assert!(out.status.success(), "{}", out.stderr);
+    assert_eq!(&out.stdout, "");
+    assert_eq!(&out.stderr, "");
 
     let out = kb_index(&root, &tmp.path().join("json"), &["--json"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let text = stdout(&out);
+    assert!(out.status.success(), "{}", out.stderr);
+    let text = &out.stdout;
     assert_eq!(text.lines().count(), 1, "one JSON line: {text:?}");
     let report: serde_json::Value = serde_json::from_str(text).expect("the report is JSON");
     let parsed: Counts = serde_json::from_value(report.clone()).expect("the report's counts");
@@ -380,6 +384,11 @@ const SYNTHETIC: usize = 4_000;
 /// The last ones aim at the commit and the merge after it (or land after the end, which
 /// must be fine too).
 const KILL_AT: [f64; 5] = [0.1, 0.4, 0.7, 0.95, 1.1];
+/// Of the kills, how many must land before their run's commit: the ones at 10% and 40% of a
+/// build, which is most of its time parsing and adding. Fewer would mean the test no longer
+/// tests a kill mid-build (the crash points of the reliability suite hit each phase on
+/// purpose; this test keeps real builds at unchosen moments).
+const KILLED_BEFORE_COMMIT: usize = 2;
 
 #[test]
 fn killed_full_rebuild_leaves_a_consistent_index_and_the_next_run_recovers() {
@@ -387,10 +396,9 @@ fn killed_full_rebuild_leaves_a_consistent_index_and_the_next_run_recovers() {
     let root = tmp.path().join("articles");
     let index = tmp.path().join("index");
     write_synthetic(&root, SYNTHETIC, 0);
-    let started = Instant::now();
     let out = kb_index(&root, &index, &["--quiet"]);
-    let build_time = started.elapsed();
-    assert!(out.status.success(), "first build: {}", stderr(&out));
+    let build_time = out.elapsed;
+    assert!(out.status.success(), "first build: {}", out.stderr);
     let mut committed = disk_files(&root);
     assert_eq!(committed.len(), SYNTHETIC);
     assert_same_files(&indexed_files(&index), &committed, "first build");
@@ -400,28 +408,27 @@ fn killed_full_rebuild_leaves_a_consistent_index_and_the_next_run_recovers() {
         let generation = round + 1;
         write_synthetic(&root, SYNTHETIC, generation);
         let current = disk_files(&root);
-        let mut child = kb_command()
-            .arg("index")
-            .arg("--full")
-            .arg("--quiet")
-            .arg("--articles")
-            .arg(&root)
-            .arg("--index")
-            .arg(&index)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("kb index starts");
+        let mut child = ChildGuard::spawn(
+            kb().arg("index")
+                .arg("--full")
+                .arg("--quiet")
+                .arg("--articles")
+                .arg(&root)
+                .arg("--index")
+                .arg(&index)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null()),
+            "kb index --full",
+        );
         std::thread::sleep(build_time.mul_f64(*fraction));
         // SIGKILL, unless it has finished already, which is a valid outcome too.
-        if child.try_wait().expect("the child can be polled").is_some() {
+        if child.try_wait().is_some() {
             finished += 1;
-        } else {
-            child.kill().expect("the child is killed");
         }
-        child.wait().expect("the child is reaped");
+        child.kill();
 
-        // Whatever the moment, the index opens and holds one whole commit.
+        // Whatever the moment, the index opens and holds one whole commit: which one is read
+        // from what it holds (every article's hash changes with each generation).
         let what = format!("after the kill of round {round}");
         let s = open_searcher(&index);
         assert_eq!(query(&s, "").total, SYNTHETIC, "browse {what}");
@@ -438,7 +445,7 @@ fn killed_full_rebuild_leaves_a_consistent_index_and_the_next_run_recovers() {
 
         // The next run completes and leaves what a fresh build would hold.
         let out = kb_index(&root, &index, &["--quiet"]);
-        assert!(out.status.success(), "run after {what}: {}", stderr(&out));
+        assert!(out.status.success(), "run after {what}: {}", out.stderr);
         assert_same_files(&indexed_files(&index), &current, &format!("run {what}"));
         let s = open_searcher(&index);
         let found = query(&s, &format!("{} ", marker(generation))).total;
@@ -450,11 +457,18 @@ fn killed_full_rebuild_leaves_a_consistent_index_and_the_next_run_recovers() {
          finished (the first build took {build_time:?})",
         KILL_AT.len()
     );
+    assert!(
+        killed_before_commit >= KILLED_BEFORE_COMMIT,
+        "only {killed_before_commit} of {} kills landed before their run's commit (at least \
+         {KILLED_BEFORE_COMMIT} must; the first build took {build_time:?}): the test did not \
+         test a kill during a build",
+        KILL_AT.len()
+    );
 
     // The recovered index equals a fresh build of the same articles.
     let fresh = tmp.path().join("fresh");
     let out = kb_index(&root, &fresh, &["--quiet"]);
-    assert!(out.status.success(), "fresh build: {}", stderr(&out));
+    assert!(out.status.success(), "fresh build: {}", out.stderr);
     assert_same_files(
         &indexed_files(&index),
         &indexed_files(&fresh),
@@ -496,26 +510,25 @@ fn second_writer_fails_at_once_naming_the_directory() {
     // Readers are not blocked by a writer.
     assert_eq!(query(&open_searcher(&index), "").total, START.len());
 
-    let child = kb_command()
-        .arg("index")
-        .arg("--articles")
-        .arg(&root)
-        .arg("--index")
-        .arg(&index)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("kb index starts");
-    let out = wait_bounded(child, Duration::from_secs(60), "a second `kb index`");
+    // Bounded: a second writer that waited for the lock would hang here.
+    let out = common::run::run_within(
+        kb().arg("index")
+            .arg("--articles")
+            .arg(&root)
+            .arg("--index")
+            .arg(&index),
+        Duration::from_secs(60),
+        "a second `kb index`",
+    );
     assert!(!out.status.success(), "a second writer succeeded");
-    let message = stderr(&out);
+    let message = &out.stderr;
     assert!(message.contains(&index.display().to_string()), "{message}");
     assert!(message.contains("another writer"), "{message}");
 
     // Once the first writer is gone, `kb index` runs.
     drop(held);
     let out = kb_index(&root, &index, &["--quiet"]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.status.success(), "{}", out.stderr);
 }
 
 /// Replaces the commit payload of the index in `dir` with `payload`, as another version of
@@ -559,9 +572,9 @@ fn schema_version_mismatch_is_refused_by_readers_and_rebuilt_by_the_indexer() {
         }
         assert!(err.to_string().contains("kb index"), "{err}");
 
-        let out = output(kb_command().arg("search").arg("--index").arg(&index));
+        let out = run(kb().arg("search").arg("--index").arg(&index), "kb search");
         assert!(!out.status.success());
-        assert!(stderr(&out).contains("kb index"), "{}", stderr(&out));
+        assert!(&out.stderr.contains("kb index"), "{}", out.stderr);
 
         let report = build_index(&root, &index);
         assert!(report.rebuilt.is_some(), "payload {payload}: no rebuild");
@@ -586,13 +599,13 @@ fn missing_index_is_reported_with_the_kb_index_hint() {
         assert!(message.contains("kb index"), "{message}");
         assert!(message.contains(&dir.display().to_string()), "{message}");
 
-        let out = output(kb_command().arg("search").arg("--index").arg(&dir));
+        let out = run(kb().arg("search").arg("--index").arg(&dir), "kb search");
         assert!(
             !out.status.success(),
             "kb search without an index succeeded"
         );
-        assert_eq!(stdout(&out), "");
-        assert!(stderr(&out).contains(&message), "{}", stderr(&out));
+        assert_eq!(&out.stdout, "");
+        assert!(&out.stderr.contains(&message), "{}", out.stderr);
     }
 }
 
@@ -1210,15 +1223,15 @@ fn snippets_mark_matches_and_escape_everything_else() {
 // `kb search`
 // ---------------------------------------------------------------------------------------------
 
-fn kb_search(args: &[&str]) -> std::process::Output {
-    let out = output(
-        kb_command()
-            .arg("search")
+fn kb_search(args: &[&str]) -> Ran {
+    let out = run(
+        kb().arg("search")
             .arg("--index")
             .arg(&sample().dir)
             .args(args),
+        "kb search",
     );
-    assert!(out.status.success(), "kb search {args:?}: {}", stderr(&out));
+    assert!(out.status.success(), "kb search {args:?}: {}", out.stderr);
     out
 }
 
@@ -1226,7 +1239,7 @@ fn kb_search(args: &[&str]) -> std::process::Output {
 fn kb_search_json_parses_as_a_search_response() {
     let out = kb_search(&["--json", "--limit", "20", "boot"]);
     let resp: SearchResponse =
-        serde_json::from_str(stdout(&out)).expect("the output is a SearchResponse");
+        serde_json::from_str(&out.stdout).expect("the output is a SearchResponse");
     let expected = search(
         &sample().searcher,
         &SearchRequest {
@@ -1244,12 +1257,12 @@ fn kb_search_json_parses_as_a_search_response() {
 fn kb_search_without_query_or_filter_browses_everything() {
     let out = kb_search(&["--json"]);
     let resp: SearchResponse =
-        serde_json::from_str(stdout(&out)).expect("the output is a SearchResponse");
+        serde_json::from_str(&out.stdout).expect("the output is a SearchResponse");
     assert_eq!(resp.total, sample_count());
     assert_eq!(resp.hits.len(), DEFAULT_PER_PAGE);
 
     let out = kb_search(&[]);
-    let first = stdout(&out).lines().next().unwrap_or_default();
+    let first = &out.stdout.lines().next().unwrap_or_default();
     assert!(
         first.starts_with(&format!("{} results (", sample_count())),
         "{first}"
@@ -1260,7 +1273,7 @@ fn kb_search_without_query_or_filter_browses_everything() {
 fn kb_search_topic_table_lists_the_titles() {
     let topic = TOPICS[0];
     let out = kb_search(&["--topic", topic]);
-    let text = stdout(&out);
+    let text = &out.stdout;
     let expected: Vec<&Article> = corpus()
         .articles
         .iter()

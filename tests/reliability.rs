@@ -20,6 +20,7 @@
 //! Add `--nocapture` to see the figures each test measures; `--ignored` runs the tests that
 //! show known bugs.
 
+mod common;
 #[path = "reliability/support.rs"]
 mod support;
 

@@ -6,16 +6,15 @@
 //! `every_corpus_article_renders` needs `../shared/corpus` and is ignored; run it with
 //! `cargo test --release --test render -- --ignored --nocapture` for timings.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use proptest::prelude::*;
 use selfhelp_kb::Article;
 use selfhelp_kb::render::{
     LinkContext, article_html, filled_text, payload_html, render_markdown, sanitize,
 };
-
-const FIXTURES: &str = "tests/fixtures/render";
 
 fn no_values() -> BTreeMap<String, String> {
     BTreeMap::new()
@@ -40,9 +39,7 @@ fn render(body: &str) -> String {
 }
 
 fn fixture(name: &str) -> Article {
-    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(FIXTURES)
-        .join(name);
+    let file = common::fixtures("render").join(name);
     Article::from_file(&file, &format!("fixtures/{name}")).expect("fixture exists")
 }
 
@@ -724,11 +721,7 @@ fn snapshot(name: &str, values: &BTreeMap<String, String>) {
     let html = article_html(&a, values);
     assert_harmless(&html);
     let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join(FIXTURES)
-            .join("snapshots"),
-    );
+    settings.set_snapshot_path(common::fixtures("render").join("snapshots"));
     settings.set_prepend_module_to_snapshot(false);
     settings.bind(|| {
         insta::assert_snapshot!(format!("{name}_html"), html);
@@ -831,12 +824,7 @@ proptest! {
 #[cfg(feature = "corpus")]
 #[test]
 fn every_corpus_article_renders() {
-    let root = std::env::var("KB_SHARED").map_or_else(
-        |_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"),
-        std::path::PathBuf::from,
-    );
-    let corpus =
-        selfhelp_kb::corpus::load(&root.join("corpus/articles")).expect("the corpus loads");
+    let corpus = selfhelp_kb::corpus::load(&common::corpus_dir()).expect("the corpus loads");
     let empty = no_values();
     let mut times = Vec::with_capacity(corpus.articles.len());
     for a in &corpus.articles {

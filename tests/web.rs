@@ -4,97 +4,33 @@
 //! (paths that climb, bad query strings, scripts in articles), HTTP headers and caching, and
 //! `--watch` picking up changes.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::{HeaderMap, Request, StatusCode, header};
-use http_body_util::BodyExt;
-use indicatif::ProgressBar;
+use axum::http::{Request, StatusCode, header};
 use serde_json::Value;
 use tempfile::TempDir;
-use tower::ServiceExt;
 
-use selfhelp_kb::index::{IndexOptions, Indexer, KbIndex};
+use common::sample_articles;
+use common::web::{app_state, get, send};
+use selfhelp_kb::index::{Indexer, KbIndex};
 use selfhelp_kb::web::{AppState, app, watch};
-
-/// The project's sample articles.
-fn sample_articles() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("articles")
-}
 
 /// An index of `articles` in a new temporary folder, and the state over it (health report
 /// included). The folder lives as long as the returned `TempDir`.
 fn state_for(articles: &Path) -> (TempDir, AppState) {
     let dir = TempDir::new().expect("a temporary folder");
-    let mut indexer = Indexer::open(dir.path()).expect("the index opens");
-    indexer
-        .sync(articles, IndexOptions::default(), &ProgressBar::hidden())
-        .expect("the articles are indexed");
-    let index = KbIndex::from_index(indexer.index().clone(), dir.path()).expect("the reader opens");
-    indexer.finish().expect("the writer closes");
-    let state = AppState::new(index, articles);
-    state.refresh_check().expect("the articles are checked");
+    let state = app_state(articles, dir.path());
     (dir, state)
 }
 
 fn sample_app() -> (TempDir, Router) {
     let (dir, state) = state_for(&sample_articles());
     (dir, app(state))
-}
-
-struct Reply {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn text(&self) -> String {
-        String::from_utf8(self.body.clone()).expect("the body is UTF-8")
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
-    }
-
-    fn header(&self, name: header::HeaderName) -> &str {
-        self.headers
-            .get(&name)
-            .unwrap_or_else(|| panic!("no {name} header"))
-            .to_str()
-            .expect("a text header")
-    }
-}
-
-async fn send(app: &Router, req: Request<Body>) -> Reply {
-    let resp = app.clone().oneshot(req).await.expect("the app answers");
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let body = resp
-        .into_body()
-        .collect()
-        .await
-        .expect("the body is read")
-        .to_bytes()
-        .to_vec();
-    Reply {
-        status,
-        headers,
-        body,
-    }
-}
-
-async fn get(app: &Router, uri: &str) -> Reply {
-    send(
-        app,
-        Request::get(uri)
-            .body(Body::empty())
-            .unwrap_or_else(|e| panic!("{uri}: {e}")),
-    )
-    .await
 }
 
 /// The paths of a JSON array of hits or summaries.
@@ -895,13 +831,7 @@ async fn watch_makes_changes_searchable_without_a_restart() {
     copy_article(RCA, articles.path());
     let dir = TempDir::new().unwrap();
     let mut indexer = Indexer::open(dir.path()).unwrap();
-    indexer
-        .sync(
-            articles.path(),
-            IndexOptions::default(),
-            &ProgressBar::hidden(),
-        )
-        .unwrap();
+    common::index::sync(&mut indexer, articles.path(), false);
     let index = KbIndex::from_index(indexer.index().clone(), dir.path()).unwrap();
     let state = AppState::new(index, articles.path());
     let watcher = watch::spawn(indexer, articles.path(), state.clone()).unwrap();

@@ -7,13 +7,11 @@
 //! test says so loudly and skips that check instead of passing silently.
 
 use std::path::Path;
-use std::time::Duration;
 
 use tempfile::TempDir;
 
 use crate::support::*;
 
-const LIMIT: Duration = Duration::from_secs(180);
 /// An article of the sample corpus and its title: what "the index still answers" looks for.
 const SAMPLE_PATH: &str = "microsoft.compute.virtualmachines/vm-diagnostics-rdp-connectivity.md";
 const SAMPLE_TITLE: &str = "RDP connectivity diagnostics";
@@ -60,7 +58,7 @@ fn an_index_folder_that_cannot_be_created_is_a_clear_error() {
     let file = tmp.path().join("a-file");
     std::fs::write(&file, "not a folder").expect("written");
     let index = file.join("sub/index");
-    let ran = kb_index(&sample_articles(), &index, &[], LIMIT);
+    let ran = kb_index(&sample_articles(), &index, &[]);
     assert_clean_failure(&ran, &index, "index under a file");
     assert!(
         ran.stderr.contains("Not a directory"),
@@ -107,7 +105,7 @@ fn a_read_only_index_folder_is_refused_and_left_intact() {
     let articles = tmp.path().join("articles");
     copy_tree(&sample_articles(), &articles);
     let index = tmp.path().join("index");
-    let built = kb_index(&articles, &index, &["--quiet"], LIMIT);
+    let built = kb_index(&articles, &index, &["--quiet"]);
     assert!(built.status.success(), "{}", built.stderr);
     let before = indexed_files(&index);
     // A change, so that the run has something to write.
@@ -140,7 +138,7 @@ fn a_read_only_index_folder_is_refused_and_left_intact() {
         );
         return;
     }
-    let ran = kb_index(&articles, &target, &[], LIMIT);
+    let ran = kb_index(&articles, &target, &[]);
     drop(guard);
     assert_clean_failure(&ran, &target, "read-only index folder");
     assert!(
@@ -165,7 +163,7 @@ fn a_read_only_index_folder_is_refused_and_left_intact() {
 fn a_read_only_index_can_be_searched() {
     let tmp = TempDir::new().expect("a temporary folder");
     let index = tmp.path().join("index");
-    let built = kb_index(&sample_articles(), &index, &["--quiet"], LIMIT);
+    let built = kb_index(&sample_articles(), &index, &["--quiet"]);
     assert!(built.status.success(), "{}", built.stderr);
     let view = tmp.path().join("read-only-view");
     let _guard = match read_only(&index, &view) {
@@ -183,7 +181,7 @@ fn a_read_only_index_can_be_searched() {
         .arg("--index")
         .arg(&view)
         .args(["--json", "rdp"]);
-    let ran = run(&mut cmd, LIMIT, "kb search");
+    let ran = run(&mut cmd, "kb search");
     assert!(
         ran.status.success(),
         "kb search on a read-only index: {}",
@@ -207,7 +205,7 @@ fn small_disk(tmp: &Path, what: &str) -> Option<(Mount, std::path::PathBuf)> {
         }
     };
     let index = mnt.join("index");
-    let built = kb_index(&sample_articles(), &index, &["--quiet"], LIMIT);
+    let built = kb_index(&sample_articles(), &index, &["--quiet"]);
     assert!(built.status.success(), "the small index: {}", built.stderr);
     Some((mount, index))
 }
@@ -222,7 +220,7 @@ fn a_disk_that_fills_up_during_index_fails_cleanly_and_keeps_the_previous_index(
     let used_before = dir_bytes(&index);
 
     // The real corpus needs ~22 MB of index: it cannot fit in 8 MB.
-    let ran = kb_index(&corpus_dir(), &index, &["--full"], LIMIT);
+    let ran = kb_index(&corpus_dir(), &index, &["--full"]);
     assert_clean_failure(&ran, &index, "full disk");
     assert_same_files(
         &indexed_files(&index),
@@ -252,7 +250,7 @@ fn a_full_disk_is_reported_as_no_space() {
         let Some((_mount, index)) = small_disk(tmp.path(), "the full-disk message check") else {
             return;
         };
-        let ran = kb_index(&corpus_dir(), &index, &["--full"], LIMIT);
+        let ran = kb_index(&corpus_dir(), &index, &["--full"]);
         assert!(!ran.status.success());
         messages.push(ran.stderr.trim().to_owned());
     }
@@ -281,13 +279,13 @@ fn after_a_full_disk_the_next_small_run_succeeds() {
         return;
     };
     let before = dir_bytes(&index);
-    let ran = kb_index(&corpus_dir(), &index, &["--full"], LIMIT);
+    let ran = kb_index(&corpus_dir(), &index, &["--full"]);
     assert!(!ran.status.success());
     let after_failure = dir_bytes(&index);
     let file = articles.join(SAMPLE_PATH);
     let text = std::fs::read_to_string(&file).expect("readable");
     std::fs::write(&file, format!("{text}\nA changed line.\n")).expect("writable");
-    let next = kb_index(&articles, &index, &[], LIMIT);
+    let next = kb_index(&articles, &index, &[]);
     eprintln!(
         "disk: index folder {:.2} MB before, {:.2} MB after the failed run; next run: {} {}",
         before as f64 / 1e6,
@@ -311,7 +309,7 @@ fn an_error_names_its_cause_once() {
     let tmp = TempDir::new().expect("a temporary folder");
     let file = tmp.path().join("a-file");
     std::fs::write(&file, "not a folder").expect("written");
-    let ran = kb_index(&sample_articles(), &file.join("index"), &[], LIMIT);
+    let ran = kb_index(&sample_articles(), &file.join("index"), &[]);
     assert_eq!(
         ran.stderr.matches("Not a directory").count(),
         1,

@@ -12,14 +12,11 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use http_body_util::BodyExt;
+use axum::http::StatusCode;
 use selfhelp_kb::Article;
 use selfhelp_kb::index::KbIndex;
 use selfhelp_kb::web::{AppState, app};
 use tempfile::TempDir;
-use tower::ServiceExt;
 
 use crate::support::*;
 
@@ -160,7 +157,7 @@ fn hostile_articles_are_indexed_and_each_is_reported_by_check() {
     let h = hostile();
     let index = h.articles.with_file_name("index");
 
-    let ran = kb_index(&h.articles, &index, &["--json"], LIMIT);
+    let ran = kb_index(&h.articles, &index, &["--json"]);
     assert!(
         ran.status.success(),
         "kb index must complete over hostile articles: {}\n{}",
@@ -189,7 +186,7 @@ fn hostile_articles_are_indexed_and_each_is_reported_by_check() {
         .arg("--articles")
         .arg(&h.articles)
         .args(["--format", "json"]);
-    let check = run(&mut cmd, LIMIT, "kb check");
+    let check = run(&mut cmd, "kb check");
     assert_eq!(
         check.status.code(),
         Some(1),
@@ -297,28 +294,17 @@ fn nested_articles_parse_and_render_on_a_default_2_mib_stack() {
 
 async fn get(app: &Router, uri: &str) -> (StatusCode, usize, Duration) {
     let started = Instant::now();
-    let request = Request::get(uri)
-        .body(Body::empty())
-        .unwrap_or_else(|e| panic!("{uri}: {e}"));
-    let response = tokio::time::timeout(LIMIT, app.clone().oneshot(request))
+    let reply = tokio::time::timeout(LIMIT, crate::common::web::get(app, uri))
         .await
-        .unwrap_or_else(|_| panic!("{uri} took more than {LIMIT:?}"))
-        .unwrap_or_else(|e| panic!("{uri}: {e}"));
-    let status = response.status();
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .unwrap_or_else(|e| panic!("{uri}: reading the body: {e}"))
-        .to_bytes();
-    (status, body.len(), started.elapsed())
+        .unwrap_or_else(|_| panic!("{uri} took more than {LIMIT:?}"));
+    (reply.status, reply.body.len(), started.elapsed())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_hostile_article_renders_through_the_web_app() {
     let h = hostile();
     let index_dir = h.articles.with_file_name("index");
-    let ran = kb_index(&h.articles, &index_dir, &["--quiet"], LIMIT);
+    let ran = kb_index(&h.articles, &index_dir, &["--quiet"]);
     assert!(ran.status.success(), "kb index: {}", ran.stderr);
     let index = KbIndex::open(&index_dir).expect("the index opens");
     let state = AppState::new(index, &h.articles);
@@ -376,7 +362,7 @@ async fn every_hostile_article_renders_through_the_web_app() {
 async fn a_deeply_nested_article_renders_within_a_second() {
     let h = hostile();
     let index_dir = h.articles.with_file_name("index");
-    let ran = kb_index(&h.articles, &index_dir, &["--quiet"], LIMIT);
+    let ran = kb_index(&h.articles, &index_dir, &["--quiet"]);
     assert!(ran.status.success(), "kb index: {}", ran.stderr);
     let index = KbIndex::open(&index_dir).expect("the index opens");
     let app = app(AppState::new(index, &h.articles));
