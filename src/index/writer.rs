@@ -294,7 +294,11 @@ impl Indexer {
         }
 
         let (added, updated, unchanged, unreadable) = counts.get();
-        self.commit(root, opts.full || added + updated + removed > 0)?;
+        self.commit(
+            root,
+            opts.full || added + updated + removed > 0,
+            "segment-written",
+        )?;
         Ok(self.report(
             files.len() - unreadable,
             (added, updated, removed, unchanged),
@@ -369,7 +373,7 @@ impl Indexer {
         // An unreadable file keeps the document it had, as in a full sync.
         let (added, updated, unchanged, _unreadable) = counts.get();
         tracing::debug!("read and added files in {:?}", started.elapsed());
-        self.commit(root, added + updated + removed > 0)?;
+        self.commit(root, added + updated + removed > 0, "watch-commit")?;
         tracing::debug!("committed in {:?}", started.elapsed());
         let articles = (before + added).saturating_sub(removed);
         Ok(self.report(
@@ -381,8 +385,9 @@ impl Indexer {
     }
 
     /// Commits what was added and deleted, with the payload naming `root`; also when nothing
-    /// changed but the index was last built from another folder.
-    fn commit(&mut self, root: &Path, changed: bool) -> Result<(), IndexError> {
+    /// changed but the index was last built from another folder. `point` names the crash
+    /// point between the new segments' files and the commit (see `failpoint.rs`).
+    fn commit(&mut self, root: &Path, changed: bool, point: &str) -> Result<(), IndexError> {
         let payload = CommitPayload {
             schema_version: SCHEMA_VERSION,
             articles: std::path::absolute(root)
@@ -402,6 +407,7 @@ impl Indexer {
                 .writer
                 .prepare_commit()
                 .map_err(IndexError::tantivy(&self.dir))?;
+            super::failpoint::hit(point);
             prepared.set_payload(&serde_json::to_string(&payload).unwrap_or_default());
             prepared.commit().map_err(IndexError::tantivy(&self.dir))?;
         }

@@ -44,6 +44,21 @@ pub fn hit_paths(searcher: &Searcher, q: &str) -> Vec<String> {
     paths(&query(searcher, q))
 }
 
+/// The child died of SIGKILL right after saying it reached `point`: the crash came where the
+/// test chose, not somewhere else or never.
+pub fn assert_killed_at(status: std::process::ExitStatus, stderr: &str, point: &str) {
+    assert!(
+        stderr.contains(&format!("kb: failpoint {point} reached")),
+        "the failpoint {point} was not reached ({status}); stderr:\n{stderr}"
+    );
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&status),
+        Some(9),
+        "after the failpoint {point} the process ended with {status}, not SIGKILL; \
+         stderr:\n{stderr}"
+    );
+}
+
 /// The effective user ID, read from `/proc` (no libc: the crate forbids `unsafe`).
 pub fn euid() -> Option<u32> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -136,6 +151,19 @@ impl Server {
         scratch: &Path,
         limit: Duration,
     ) -> Server {
+        Server::start_with_env(articles, index, watch, log, scratch, limit, &[])
+    }
+
+    /// [`Server::start`] with more variables in the child's environment.
+    pub fn start_with_env(
+        articles: &Path,
+        index: &Path,
+        watch: bool,
+        log: &str,
+        scratch: &Path,
+        limit: Duration,
+        env: &[(&str, &str)],
+    ) -> Server {
         let out_path = scratch.join("serve.stdout");
         let err_path = scratch.join("serve.stderr");
         let out = File::create(&out_path).expect("the stdout file can be created");
@@ -148,6 +176,7 @@ impl Server {
             .arg(index)
             .args(["--addr", "127.0.0.1:0"])
             .env("RUST_LOG", log)
+            .envs(env.iter().copied())
             .stdout(out)
             .stderr(err);
         if watch {
@@ -187,6 +216,11 @@ impl Server {
 
     pub fn stderr(&self) -> String {
         std::fs::read_to_string(&self.stderr).unwrap_or_default()
+    }
+
+    /// Waits at most `limit` for the server to end by itself (the test fails past it).
+    pub fn wait_exit(&mut self, limit: Duration) -> ExitStatus {
+        self.child.wait_bounded(limit)
     }
 
     /// SIGTERM, then waits at most `limit` for the exit; returns the status and how long
