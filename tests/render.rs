@@ -289,7 +289,7 @@ fn unpaired_markers_are_ignored_and_their_text_kept() {
         out.contains("<p>Still <strong>shown</strong>.</p>"),
         "{out}"
     );
-    assert!(out.contains("<p>And  this.</p>"), "{out}");
+    assert!(out.contains("<p>And this.</p>"), "{out}");
 }
 
 #[test]
