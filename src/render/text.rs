@@ -1,9 +1,10 @@
 //! Sanitized article HTML -> plain text, for copying a filled-in article into a case note.
 //!
 //! Working from the rendered HTML rather than the Markdown means the text shows what the
-//! page shows: token values filled in, portal elements described, callouts labelled. The
-//! input is ammonia's output, so it is well formed: tags are balanced, attributes quoted, and
-//! text escaped with a handful of entities.
+//! page shows: token values filled in, portal elements described, callouts labelled, an
+//! image by its alt text (whether it loaded or not). The input is ammonia's output, so it is
+//! well formed: tags are balanced, attributes double-quoted, and text escaped with a handful
+//! of entities.
 
 use super::escape::decode_entities;
 
@@ -99,8 +100,16 @@ impl Writer {
         }
     }
 
-    fn open(&mut self, name: &str) {
+    fn open(&mut self, name: &str, tag: &str) {
         match name {
+            // What a missing image shows in its place (`kb-image-missing`) too.
+            "img" => {
+                if let Some(alt) = attribute(tag, "alt") {
+                    self.space = true;
+                    self.text(&decode_entities(alt));
+                    self.space = true;
+                }
+            }
             "li" => {
                 self.newline(1);
                 self.flush();
@@ -151,6 +160,27 @@ impl Writer {
     }
 }
 
+/// The value of the attribute `name` in the text of a start tag (`img src="a" alt="b"`),
+/// as the sanitizer writes attributes: `name="value"` or a bare `name`.
+fn attribute<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
+    let mut rest = tag.split_once(|c: char| c.is_ascii_whitespace())?.1;
+    loop {
+        rest = rest.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == '/');
+        let end = rest.find(|c: char| c.is_ascii_whitespace() || c == '=')?;
+        let (key, after) = rest.split_at(end);
+        let Some(value) = after.strip_prefix("=\"") else {
+            // A bare attribute (or, never from the sanitizer, an unquoted value): step on.
+            rest = after.get(1..)?;
+            continue;
+        };
+        let close = value.find('"')?;
+        if key.eq_ignore_ascii_case(name) {
+            return Some(&value[..close]);
+        }
+        rest = &value[close + 1..];
+    }
+}
+
 /// The end of the tag starting at `s[0] == '<'`, skipping quoted attribute values.
 fn tag_end(s: &str) -> Option<usize> {
     let mut quote: Option<char> = None;
@@ -193,7 +223,7 @@ pub(crate) fn from_html(html: &str) -> String {
         if closing {
             w.close(&name);
         } else {
-            w.open(&name);
+            w.open(&name, tag);
         }
         rest = &rest[end + 1..];
     }
@@ -219,5 +249,12 @@ mod tests {
             from_html(html),
             "Title\n\nThe VM web&01 stopped.\n\n1. One\n2. Two x\n\n- a\n\nA | B\n1 | 2\n\nline 1\n  line 2\n\nend here\n"
         );
+    }
+
+    #[test]
+    fn images_read_as_their_alt_text_loaded_or_not() {
+        let html = "<p>See<img src=\"/files/a.png\" alt=\"The &amp; diagram\" title=\"t\">\
+                    <span class=\"kb-image-missing\">Missing one</span> <img src=\"x\">end</p>";
+        assert_eq!(from_html(html), "See The & diagram Missing one end\n");
     }
 }
