@@ -2,9 +2,9 @@
 //!
 //! Working from the rendered HTML rather than the Markdown means the text shows what the
 //! page shows: token values filled in, portal elements described, callouts labelled, an
-//! image by its alt text (whether it loaded or not). The input is ammonia's output, so it is
-//! well formed: tags are balanced, attributes double-quoted, and text escaped with a handful
-//! of entities.
+//! image by its alt text (whether it loaded or not), a footnote as `[1]` where it is cited
+//! and `[1] text` where it is defined. The input is ammonia's output, so it is well formed:
+//! tags are balanced, attributes double-quoted, and text escaped with a handful of entities.
 
 use super::escape::decode_entities;
 
@@ -30,6 +30,15 @@ const BLOCK: &[&str] = &[
     "hr",
 ];
 
+/// A superscript: a footnote's number where it is cited or defined (written in brackets),
+/// or any other.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Sup {
+    Reference,
+    Label,
+    Other,
+}
+
 struct Writer {
     out: String,
     /// Newlines owed before the next text (1 = line break, 2 = blank line).
@@ -40,6 +49,11 @@ struct Writer {
     pre: usize,
     /// One entry per open list: the next number of an `<ol>`, `None` for `<ul>`.
     lists: Vec<Option<usize>>,
+    /// One entry per open `<sup>`: what it is.
+    sups: Vec<Sup>,
+    /// A footnote's number was just written where it is defined: its text follows on the
+    /// same line rather than as a block of its own.
+    after_label: bool,
 }
 
 impl Writer {
@@ -101,6 +115,11 @@ impl Writer {
     }
 
     fn open(&mut self, name: &str, tag: &str) {
+        if self.after_label && BLOCK.contains(&name) {
+            self.after_label = false;
+            self.space = true;
+            return;
+        }
         match name {
             // What a missing image shows in its place (`kb-image-missing`) too.
             "img" => {
@@ -109,6 +128,18 @@ impl Writer {
                     self.text(&decode_entities(alt));
                     self.space = true;
                 }
+            }
+            "sup" => {
+                // pulldown-cmark's classes for the two ends of a footnote.
+                let sup = match attribute(tag, "class") {
+                    Some("footnote-reference") => Sup::Reference,
+                    Some("footnote-definition-label") => Sup::Label,
+                    _ => Sup::Other,
+                };
+                if sup != Sup::Other {
+                    self.text("[");
+                }
+                self.sups.push(sup);
             }
             "li" => {
                 self.newline(1);
@@ -145,6 +176,14 @@ impl Writer {
 
     fn close(&mut self, name: &str) {
         match name {
+            "sup" => match self.sups.pop() {
+                Some(Sup::Reference) => self.text("]"),
+                Some(Sup::Label) => {
+                    self.text("]");
+                    self.after_label = true;
+                }
+                _ => {}
+            },
             "ul" | "ol" => {
                 self.lists.pop();
                 self.newline(if self.lists.is_empty() { 2 } else { 1 });
@@ -204,6 +243,8 @@ pub(crate) fn from_html(html: &str) -> String {
         space: false,
         pre: 0,
         lists: Vec::new(),
+        sups: Vec::new(),
+        after_label: false,
     };
     let mut rest = html;
     while let Some(lt) = rest.find('<') {
@@ -256,5 +297,17 @@ mod tests {
         let html = "<p>See<img src=\"/files/a.png\" alt=\"The &amp; diagram\" title=\"t\">\
                     <span class=\"kb-image-missing\">Missing one</span> <img src=\"x\">end</p>";
         assert_eq!(from_html(html), "See The & diagram Missing one end\n");
+    }
+
+    #[test]
+    fn footnotes_read_as_bracketed_numbers() {
+        let html = "<p>A claim.<sup class=\"footnote-reference\"><a href=\"#s\">1</a></sup> More.</p>\n\
+                    <p>x<sup>2</sup></p>\n\
+                    <div class=\"footnote-definition\" id=\"s\"><sup class=\"footnote-definition-label\">1</sup>\n\
+                    <p>The source.</p>\n</div>";
+        assert_eq!(
+            from_html(html),
+            "A claim.[1] More.\n\nx2\n\n[1] The source.\n"
+        );
     }
 }
