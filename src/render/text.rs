@@ -54,6 +54,9 @@ struct Writer {
     /// A footnote's number was just written where it is defined: its text follows on the
     /// same line rather than as a block of its own.
     after_label: bool,
+    /// A list item's marker was just written: a paragraph that opens the item (a loose
+    /// list's `<li><p>`) starts on the marker's line.
+    after_marker: bool,
 }
 
 impl Writer {
@@ -83,6 +86,7 @@ impl Writer {
             words += 1;
             self.flush();
             self.out.push_str(word);
+            self.after_marker = false;
         }
         if words > 0 && s.ends_with(ws) {
             self.space = true;
@@ -120,6 +124,9 @@ impl Writer {
             self.space = true;
             return;
         }
+        if self.after_marker && BLOCK.contains(&name) && !matches!(name, "ul" | "ol" | "pre") {
+            return;
+        }
         match name {
             // What a missing image shows in its place (`kb-image-missing`) too.
             "img" => {
@@ -152,6 +159,7 @@ impl Writer {
                     _ => "- ".to_owned(),
                 };
                 self.out.push_str(&marker);
+                self.after_marker = true;
             }
             "ul" | "ol" => {
                 self.newline(if self.lists.is_empty() { 2 } else { 1 });
@@ -245,6 +253,7 @@ pub(crate) fn from_html(html: &str) -> String {
         lists: Vec::new(),
         sups: Vec::new(),
         after_label: false,
+        after_marker: false,
     };
     let mut rest = html;
     while let Some(lt) = rest.find('<') {
@@ -290,6 +299,13 @@ mod tests {
             from_html(html),
             "Title\n\nThe VM web&01 stopped.\n\n1. One\n2. Two x\n\n- a\n\nA | B\n1 | 2\n\nline 1\n  line 2\n\nend here\n"
         );
+    }
+
+    #[test]
+    fn a_loose_list_item_starts_on_its_marker_line() {
+        let html = "<ol>\n<li>\n<p>One</p>\n</li>\n<li>\n<p>Two</p>\n<p>More</p>\n</li>\n</ol>\n\
+                    <ul><li><p>a</p><ul><li>b</li></ul></li></ul>";
+        assert_eq!(from_html(html), "1. One\n\n2. Two\n\nMore\n\n- a\n\n- b\n");
     }
 
     #[test]
