@@ -57,6 +57,9 @@ struct Writer {
     /// A list item's marker was just written: a paragraph that opens the item (a loose
     /// list's `<li><p>`) starts on the marker's line.
     after_marker: bool,
+    /// One entry per open `<li>`: whether it holds blocks (a loose list's item), which a
+    /// blank line then separates from the next item.
+    items: Vec<bool>,
 }
 
 impl Writer {
@@ -119,6 +122,11 @@ impl Writer {
     }
 
     fn open(&mut self, name: &str, tag: &str) {
+        if BLOCK.contains(&name)
+            && let Some(loose) = self.items.last_mut()
+        {
+            *loose = true;
+        }
         if self.after_label && BLOCK.contains(&name) {
             self.after_label = false;
             self.space = true;
@@ -160,6 +168,7 @@ impl Writer {
                 };
                 self.out.push_str(&marker);
                 self.after_marker = true;
+                self.items.push(false);
             }
             "ul" | "ol" => {
                 self.newline(if self.lists.is_empty() { 2 } else { 1 });
@@ -184,6 +193,10 @@ impl Writer {
 
     fn close(&mut self, name: &str) {
         match name {
+            "li" => {
+                let loose = self.items.pop().unwrap_or(false);
+                self.newline(if loose { 2 } else { 1 });
+            }
             "sup" => match self.sups.pop() {
                 Some(Sup::Reference) => self.text("]"),
                 Some(Sup::Label) => {
@@ -254,6 +267,7 @@ pub(crate) fn from_html(html: &str) -> String {
         sups: Vec::new(),
         after_label: false,
         after_marker: false,
+        items: Vec::new(),
     };
     let mut rest = html;
     while let Some(lt) = rest.find('<') {
@@ -304,8 +318,11 @@ mod tests {
     #[test]
     fn a_loose_list_item_starts_on_its_marker_line() {
         let html = "<ol>\n<li>\n<p>One</p>\n</li>\n<li>\n<p>Two</p>\n<p>More</p>\n</li>\n</ol>\n\
-                    <ul><li><p>a</p><ul><li>b</li></ul></li></ul>";
-        assert_eq!(from_html(html), "1. One\n\n2. Two\n\nMore\n\n- a\n\n- b\n");
+                    <ul><li><p>a</p><ul><li>b</li><li>c</li></ul></li><li>d</li></ul>";
+        assert_eq!(
+            from_html(html),
+            "1. One\n\n2. Two\n\nMore\n\n- a\n\n- b\n- c\n\n- d\n"
+        );
     }
 
     #[test]
