@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use common::run::{Ran, kb as kb_command, run};
+use common::{ERROR_CODES, INVALID_PROBLEMS};
 
 const VALID: &str = "tests/fixtures/valid";
 const INVALID: &str = "tests/fixtures/invalid";
@@ -94,19 +95,6 @@ fn parse_problem_line(line: &str) -> ProblemLine {
         message: message.to_owned(),
     }
 }
-
-/// What `kb check` reports for tests/fixtures/invalid: `(path, line, code)`, sorted as the
-/// report sorts them. `crlf-bom.md` is clean once decoded, and `notes.txt` is not an article.
-const INVALID_PROBLEMS: &[(&str, usize, &str)] = &[
-    ("bad-utf8.md", 13, "invalid-utf8"),
-    ("duplicate-id-one.md", 6, "duplicate-article-id"),
-    ("more/duplicate-id-two.md", 6, "duplicate-article-id"),
-    ("no-properties.md", 1, "no-properties"),
-    ("raw-ampersand.md", 1, "malformed-properties"),
-    ("unpaired-marker.md", 13, "unpaired-marker"),
-];
-
-const ERROR_CODES: &[&str] = &["no-properties", "duplicate-article-id"];
 
 #[test]
 fn check_valid_fixtures_exits_0_with_no_problem_lines() {

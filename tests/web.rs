@@ -225,11 +225,47 @@ async fn search_page_holds_its_state_in_the_url() {
             "href=\"/search?q=vm&#38;service=microsoft.compute&#38;per_page=2&#38;page=2\""
         )
     );
-    // Snippets keep their highlighting.
-    assert!(html.contains("<mark>"));
-    // Result count and time are shown.
-    assert!(html.contains(" results"));
-    assert!(html.contains(" ms"));
+    // The count, the range shown and the time: all 8 microsoft.compute sample articles
+    // mention VMs.
+    let head = "8 results<span class=\"muted\"> · 1–2 · ";
+    let at = html
+        .find(head)
+        .unwrap_or_else(|| panic!("no {head:?} in:\n{html}"))
+        + head.len();
+    let (ms, rest) = html[at..].split_once(" ms</span>").expect("the time in ms");
+    assert!(ms.parse::<f64>().is_ok_and(|t| t >= 0.0), "{ms:?}");
+    assert!(!rest.is_empty());
+    // The hits are the API's for the same request, in its order, each snippet (with its
+    // highlighting) as the API gives it.
+    let api = get(
+        &app,
+        "/api/search?q=vm&service=microsoft.compute&per_page=2",
+    )
+    .await
+    .json();
+    assert_eq!(api["total"], 8);
+    let hits = api["hits"].as_array().expect("hits");
+    assert_eq!(hits.len(), 2);
+    let mut from = 0;
+    for hit in hits {
+        let path = hit["path"].as_str().expect("a path");
+        let link = format!(
+            "<h3 class=\"hit__title\"><a href=\"/articles/{}\">",
+            path.strip_suffix(".md").expect(".md")
+        );
+        let snippet = format!(
+            "<p class=\"hit__snippet\">{}</p>",
+            hit["snippet"].as_str().expect("a snippet")
+        );
+        assert!(snippet.contains("<mark>VM</mark>"), "{snippet}");
+        let title_at = from + html[from..].find(&link).unwrap_or_else(|| panic!("{link}"));
+        let snippet_at = title_at
+            + html[title_at..]
+                .find(&snippet)
+                .unwrap_or_else(|| panic!("{snippet} after {link}"));
+        from = snippet_at + snippet.len();
+    }
+    assert_eq!(html.matches("<li class=\"hit\">").count(), 2);
 }
 
 #[tokio::test]
@@ -330,8 +366,19 @@ async fn api_article_has_the_documented_fields() {
         .iter()
         .map(|s| s["name"].as_str().unwrap())
         .collect();
-    assert!(sections.contains(&"issueDescription"));
-    assert!(body["related"].is_array());
+    assert_eq!(
+        sections,
+        [
+            "issueDescription",
+            "rcaDescription",
+            "resolutionDetails",
+            "recommendedActions",
+            "additionalInfo"
+        ]
+    );
+    // Its one topic, 32750102, is listed by no other article (a topic description names it
+    // in its payload, not in supportTopicIds).
+    assert_eq!(body["related"], serde_json::json!([]));
 
     let missing = get(&app, "/api/articles/nope/nothing.md").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
@@ -347,18 +394,40 @@ async fn related_articles_share_a_topic() {
     )
     .await
     .json();
-    let related = paths(&body["related"]);
-    assert!(related.contains(
-        &"problemscopingques.compute.virtualmachines/vm-boot-failure-scoping.md".to_owned()
-    ));
-    assert!(!related.contains(
-        &"microsoft.compute.virtualmachines/vm-boot-failure-windows-update.md".to_owned()
-    ));
-    let mine = body["properties"]["supportTopicIds"].as_array().unwrap();
-    for r in body["related"].as_array().unwrap() {
-        let theirs = r["support_topic_ids"].as_array().unwrap();
-        assert!(theirs.iter().any(|t| mine.contains(t)), "{r}");
-    }
+    // Its one topic, 32750101, is listed by three other sample articles: each shares one
+    // topic, so they come in browse order (displayOrder 5, 10, then none).
+    let related: Vec<&str> = body["related"]
+        .as_array()
+        .expect("related")
+        .iter()
+        .map(|r| r["path"].as_str().expect("a path"))
+        .collect();
+    assert_eq!(
+        related,
+        [
+            "microsoft.compute.virtualmachines/vm-diagnostics-rdp-connectivity.md",
+            "microsoft.compute.virtualmachines/vm-rca-windows-update-boot-loop.md",
+            "problemscopingques.compute.virtualmachines/vm-boot-failure-scoping.md",
+        ]
+    );
+    assert_eq!(
+        body["properties"]["supportTopicIds"],
+        serde_json::json!(["32750101"])
+    );
+    let topics: Vec<&serde_json::Value> = body["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["support_topic_ids"])
+        .collect();
+    assert_eq!(
+        topics,
+        [
+            &serde_json::json!(["32750103", "32750101"]),
+            &serde_json::json!(["32750101"]),
+            &serde_json::json!(["32750101"]),
+        ]
+    );
 }
 
 #[tokio::test]

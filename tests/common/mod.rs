@@ -65,6 +65,21 @@ pub fn queries_dir() -> PathBuf {
     dir
 }
 
+/// What `kb check` reports for `tests/fixtures/invalid`: `(path, line, code)`, sorted as the
+/// report sorts them. `crlf-bom.md` is clean once decoded, and `notes.txt` is not an article.
+/// The CLI and the health page must both show exactly these.
+pub const INVALID_PROBLEMS: &[(&str, usize, &str)] = &[
+    ("bad-utf8.md", 13, "invalid-utf8"),
+    ("duplicate-id-one.md", 6, "duplicate-article-id"),
+    ("more/duplicate-id-two.md", 6, "duplicate-article-id"),
+    ("no-properties.md", 1, "no-properties"),
+    ("raw-ampersand.md", 1, "malformed-properties"),
+    ("unpaired-marker.md", 13, "unpaired-marker"),
+];
+
+/// The codes of [`INVALID_PROBLEMS`] that are errors; the others are warnings.
+pub const ERROR_CODES: &[&str] = &["no-properties", "duplicate-article-id"];
+
 /// The variable that lets a run outside CI skip, out loud, the tests whose subject needs
 /// what the machine lacks (root and a working `mount`). `.ci/run` refuses to run with it set.
 pub const SKIP_VAR: &str = "KB_SKIP_ROOT_TESTS";
