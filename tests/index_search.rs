@@ -9,10 +9,14 @@
 //! detection (numeric and GUID), lenient syntax, exact beats fuzzy, pagination edges,
 //! snippets, and `kb search`.
 //!
-//! Expectations about the sample articles are computed from `corpus::load`, not written down,
-//! so that the tests keep holding when articles are added.
+//! Expectations about the sample articles are computed, not written down, so that the tests
+//! keep holding when articles are added, and without the project's parser: from a table of
+//! their properties that a Python script writes and a regex scan of the files checks
+//! (`index_search/samples.rs`).
 
 mod common;
+#[path = "index_search/samples.rs"]
+mod samples;
 #[path = "index_search/support.rs"]
 mod support;
 
@@ -21,8 +25,6 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use selfhelp_kb::Article;
-use selfhelp_kb::corpus::Corpus;
 use selfhelp_kb::index::{IndexError, Indexer, KbIndex, SCHEMA_VERSION};
 use selfhelp_kb::search::{
     DEFAULT_PER_PAGE, MAX_PER_PAGE, SearchRequest, SearchResponse, Searcher,
@@ -33,6 +35,7 @@ use common::articles::{article_source, copy_file, marker, write_file, write_synt
 use common::index::*;
 use common::run::{ChildGuard, Ran, kb, kb_index, run};
 use common::sample_articles;
+use samples::{Sample, samples};
 use support::*;
 
 // ---------------------------------------------------------------------------------------------
@@ -90,23 +93,14 @@ fn fixtures() -> &'static Built {
     FIXTURES.get_or_init(|| build_once(&common::fixtures("search")))
 }
 
-/// The sample articles as the library reads them: where expectations come from.
-fn corpus() -> &'static Corpus {
-    static CORPUS: OnceLock<Corpus> = OnceLock::new();
-    CORPUS.get_or_init(|| {
-        selfhelp_kb::corpus::load(&sample_articles()).expect("the sample articles load")
-    })
-}
-
 /// How many sample articles there are, counted on disk.
 fn sample_count() -> usize {
     md_files(&sample_articles()).len()
 }
 
 /// Sorted paths of the sample articles `keep` selects.
-fn sample_paths(keep: impl Fn(&Article) -> bool) -> Vec<String> {
-    let mut out: Vec<String> = corpus()
-        .articles
+fn sample_paths(keep: impl Fn(&Sample) -> bool) -> Vec<String> {
+    let mut out: Vec<String> = samples()
         .iter()
         .filter(|a| keep(a))
         .map(|a| a.path.clone())
@@ -117,11 +111,11 @@ fn sample_paths(keep: impl Fn(&Article) -> bool) -> Vec<String> {
 
 /// Value -> number of sample articles, over the articles `keep` selects.
 fn sample_counts(
-    keep: impl Fn(&Article) -> bool,
-    value: impl Fn(&Article) -> &str,
+    keep: impl Fn(&Sample) -> bool,
+    value: impl Fn(&Sample) -> &str,
 ) -> BTreeMap<String, u64> {
     let mut out = BTreeMap::new();
-    for a in corpus().articles.iter().filter(|a| keep(a)) {
+    for a in samples().iter().filter(|a| keep(a)) {
         let v = value(a);
         if !v.is_empty() {
             *out.entry(v.to_owned()).or_default() += 1;
@@ -134,26 +128,9 @@ fn lists(list: &[String], id: &str) -> bool {
     list.iter().any(|t| t.eq_ignore_ascii_case(id))
 }
 
-/// Every piece of an article's text a word could be found in.
-fn searchable_text(a: &Article) -> String {
-    format!(
-        "{}\n{}\n{}\n{}",
-        a.title,
-        a.description,
-        a.headings.join("\n"),
-        a.text
-    )
-    .to_lowercase()
-}
-
-/// [`searchable_text`] of the sample article at `path`.
-fn sample_text(path: &str) -> String {
-    let a = corpus()
-        .articles
-        .iter()
-        .find(|a| a.path == path)
-        .unwrap_or_else(|| panic!("{path} is a sample article"));
-    searchable_text(a)
+/// The words of the sample article at `path` (lower-cased).
+fn sample_text(path: &str) -> &'static str {
+    &samples::sample(path).text
 }
 
 fn request(build: impl FnOnce(&mut SearchRequest)) -> SearchRequest {
@@ -630,7 +607,7 @@ fn browse_lists_every_article_in_display_order_then_title() {
     );
     assert_facets_sorted(&resp);
 
-    let mut expected: Vec<&Article> = corpus().articles.iter().collect();
+    let mut expected: Vec<&Sample> = samples().iter().collect();
     expected.sort_by_key(|a| {
         (
             a.display_order.is_none(),
@@ -648,7 +625,7 @@ fn facet_counts_are_disjunctive_within_a_facet_and_conjunctive_across() {
     let (a, b, t) = ("microsoft.compute", "microsoft.sql", "rca");
     let s = &sample().searcher;
     let all_services = sample_counts(|_| true, |x| &x.service);
-    let count = |keep: &dyn Fn(&Article) -> bool| sample_paths(keep).len();
+    let count = |keep: &dyn Fn(&Sample) -> bool| sample_paths(keep).len();
 
     // One service: its articles, but the service facet still shows every service in full.
     let resp = search(s, &request(|r| r.service = strings(&[a])));
@@ -748,12 +725,9 @@ fn identifiers_are_never_fuzzy_matched() {
     // One digit (or hex digit) off IDs that sample articles list.
     for id in ["32750109", "a27e54c9-0d13-4f6b-b8e1-94c5f3d2a611"] {
         assert!(
-            corpus()
-                .articles
-                .iter()
-                .all(|a| !searchable_text(a).contains(id)
-                    && !lists(&a.support_topic_ids, id)
-                    && !lists(&a.product_pes_ids, id)),
+            samples().iter().all(|a| !a.text.contains(id)
+                && !lists(&a.support_topic_ids, id)
+                && !lists(&a.product_pes_ids, id)),
             "{id} is in the sample after all"
         );
         for q in [id.to_owned(), format!("{id} "), id.to_uppercase()] {
@@ -868,15 +842,33 @@ fn lenient_syntax_never_fails_and_reads_what_was_meant() {
     });
     assert_eq!(search(s, &odd).total, 0);
 
-    for q in [
-        "x".repeat(5_000),
-        "ü".repeat(2_500),
-        "-\":(".repeat(1_250),
-        "\"a ".repeat(1_667),
-        "topic:1 ".repeat(625),
+    // Long queries, each with its exact answer.
+    let every = sample_paths(|_| true);
+    let with_word_a = sample_paths(|a| {
+        a.text
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| w == "a")
+    });
+    assert!(!with_word_a.is_empty() && with_word_a.len() < all);
+    for (q, expected, why) in [
+        ("x".repeat(5_000), &Vec::new(), "a word no article has"),
+        ("ü".repeat(2_500), &Vec::new(), "a word no article has"),
+        ("-\":(".repeat(1_250), &every, "no word: browsing"),
+        (
+            "\"a ".repeat(1_667),
+            &with_word_a,
+            "the word `a`, quoted or not",
+        ),
+        (
+            "topic:1 ".repeat(625),
+            &Vec::new(),
+            "no article lists topic 1",
+        ),
     ] {
+        let shown: String = q.chars().take(12).collect();
         let resp = query(s, &q);
-        assert!(resp.total <= all, "{}...", &q[..20]);
+        assert_eq!(&path_set(&resp), expected, "{shown}... ({why})");
+        assert!(!resp.relaxed, "{shown}...");
         for hit in &resp.hits {
             assert_snippet_clean(&hit.snippet);
         }
@@ -903,7 +895,7 @@ fn excluded_word_removes_the_articles_containing_it() {
 
     // An exclusion alone browses everything else.
     let rest = query(s, "-linux");
-    let expected = sample_paths(|a| !searchable_text(a).contains("linux"));
+    let expected = sample_paths(|a| !a.text.contains("linux"));
     assert!(expected.len() < sample_count());
     assert_eq!(path_set(&rest), expected);
 
@@ -1274,8 +1266,7 @@ fn kb_search_topic_table_lists_the_titles() {
     let topic = TOPICS[0];
     let out = kb_search(&["--topic", topic]);
     let text = &out.stdout;
-    let expected: Vec<&Article> = corpus()
-        .articles
+    let expected: Vec<&Sample> = samples()
         .iter()
         .filter(|a| lists(&a.support_topic_ids, topic))
         .collect();
