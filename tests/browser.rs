@@ -9,6 +9,7 @@
 //! the machine has two cores). Each test starts its own app, chromedriver and browser, and
 //! every wait is bounded (see `harness`).
 
+mod common;
 #[path = "browser/harness.rs"]
 mod harness;
 
@@ -16,6 +17,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use common::{ERROR_CODES, INVALID_PROBLEMS};
 use harness::{Browser, DESKTOP, PHONE, drive, drive_on};
 
 /// Topic 32750101: listed by four sample articles, named by a supportTopicDescription.
@@ -783,23 +785,56 @@ async fn filters_and_chips_work_without_javascript() {
     .await;
 }
 
+/// The problems the health page lists: `(path, line, code)` each.
+async fn listed_problems(b: &Browser) -> Vec<(String, u64, String)> {
+    let rows = b
+        .js(
+            r#"return Array.from(document.querySelectorAll('.problem-list li')).map(li => {
+                   const line = li.querySelector('a').nextSibling.textContent.match(/^:(\d+)/);
+                   return [li.querySelector('a').textContent, line ? Number(line[1]) : null,
+                           li.querySelector('code').textContent];
+               });"#,
+        )
+        .await;
+    serde_json::from_value(rows).expect("(path, line, code) rows")
+}
+
+/// [`INVALID_PROBLEMS`], of one code or all.
+fn expected_problems(code: Option<&str>) -> Vec<(String, u64, String)> {
+    INVALID_PROBLEMS
+        .iter()
+        .filter(|p| code.is_none_or(|c| c == p.2))
+        .map(|&(path, line, code)| (path.to_owned(), line as u64, code.to_owned()))
+        .collect()
+}
+
 #[tokio::test]
 async fn health_page_lists_problems_and_filters_them() {
     // The sample articles have no problems; the invalid fixtures have one of most kinds.
-    let broken = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invalid");
+    let broken = common::fixtures("invalid");
     drive_on("content health", &broken, async |b: &mut Browser| {
         b.visit("/check").await;
         assert_page_sane(b, "/check").await;
-        // Errors, and only errors, are counted in red.
+        // Errors, and only errors, are counted in red: the counts of `kb check`.
         let counts = b
             .js("return Array.from(document.querySelectorAll('.page-head .lead .sev')).map(s => [s.textContent, s.className]);")
             .await;
-        assert!(
-            counts[0][1] == json!("sev sev--error") && counts[0][0] != json!("0 errors"),
-            "the error count is red when there are errors: {counts}"
+        let errors = INVALID_PROBLEMS
+            .iter()
+            .filter(|p| ERROR_CODES.contains(&p.2))
+            .count();
+        let warnings = INVALID_PROBLEMS.len() - errors;
+        assert_eq!(
+            counts,
+            json!([
+                [format!("{errors} errors"), "sev sev--error"],
+                [format!("{warnings} warnings"), "sev sev--warning"]
+            ]),
+            "the error count is red when there are errors"
         );
-        let problems = b.find_all(".problem-list li").await.len();
-        assert!(problems > 0, "the invalid fixtures have problems");
+        // Exactly the problems `kb check` reports, in its order.
+        assert_eq!(listed_problems(b).await, expected_problems(None));
+        let problems = INVALID_PROBLEMS.len();
         assert!(
             !b.find_all(".check-grid table tbody tr").await.is_empty(),
             "problems are counted by code and by folder"
@@ -827,8 +862,13 @@ async fn health_page_lists_problems_and_filters_them() {
         b.wait_navigation("picking a code").await;
         assert_eq!(b.location().await, href);
         b.assert_console_clean(&href).await;
-        let narrowed = b.find_all(".problem-list li").await.len();
-        assert!(narrowed > 0 && narrowed <= problems, "{narrowed} of {problems}");
+        let code = href
+            .split_once("code=")
+            .map(|(_, c)| c.split('&').next().unwrap_or(c).to_owned())
+            .expect("the link names a code");
+        let narrowed = expected_problems(Some(&code));
+        assert!(!narrowed.is_empty() && narrowed.len() < problems, "{code}");
+        assert_eq!(listed_problems(b).await, narrowed, "code {code}");
         assert!(b.text("#problems-title").await.starts_with("Problems: code"));
         b.mark_document().await;
         b.find(".problems-section a.chip")

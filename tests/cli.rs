@@ -2,34 +2,32 @@
 //! text and JSON output), `kb export` over the fixtures and the project's sample articles, and
 //! a folder that does not exist.
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::path::Path;
-use std::process::{Command, Output};
 
 use serde_json::Value;
+
+use common::run::{Ran, kb as kb_command, run};
+use common::{ERROR_CODES, INVALID_PROBLEMS};
 
 const VALID: &str = "tests/fixtures/valid";
 const INVALID: &str = "tests/fixtures/invalid";
 
 /// Runs `kb` from the crate root, so fixture folders are given as relative paths.
-fn kb(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kb"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("the kb binary runs")
+fn kb(args: &[&str]) -> Ran {
+    run(kb_command().args(args), "kb")
 }
 
-fn stdout(out: &Output) -> &str {
-    std::str::from_utf8(&out.stdout).expect("stdout is UTF-8")
+fn stdout(out: &Ran) -> &str {
+    &out.stdout
 }
 
-fn stderr(out: &Output) -> &str {
-    std::str::from_utf8(&out.stderr).expect("stderr is UTF-8")
+fn stderr(out: &Ran) -> &str {
+    &out.stderr
 }
 
-fn json_lines(out: &Output) -> Vec<Value> {
+fn json_lines(out: &Ran) -> Vec<Value> {
     stdout(out)
         .lines()
         .map(|l| serde_json::from_str(l).expect("each line is one JSON object"))
@@ -97,19 +95,6 @@ fn parse_problem_line(line: &str) -> ProblemLine {
         message: message.to_owned(),
     }
 }
-
-/// What `kb check` reports for tests/fixtures/invalid: `(path, line, code)`, sorted as the
-/// report sorts them. `crlf-bom.md` is clean once decoded, and `notes.txt` is not an article.
-const INVALID_PROBLEMS: &[(&str, usize, &str)] = &[
-    ("bad-utf8.md", 13, "invalid-utf8"),
-    ("duplicate-id-one.md", 6, "duplicate-article-id"),
-    ("more/duplicate-id-two.md", 6, "duplicate-article-id"),
-    ("no-properties.md", 1, "no-properties"),
-    ("raw-ampersand.md", 1, "malformed-properties"),
-    ("unpaired-marker.md", 13, "unpaired-marker"),
-];
-
-const ERROR_CODES: &[&str] = &["no-properties", "duplicate-article-id"];
 
 #[test]
 fn check_valid_fixtures_exits_0_with_no_problem_lines() {
@@ -458,9 +443,7 @@ fn export_sample_articles_yields_54_records() {
         .iter()
         .copied()
         .filter(|p| {
-            let file = Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("articles")
-                .join(p);
+            let file = common::crate_root().join("articles").join(p);
             std::fs::read_to_string(file)
                 .expect("the article is readable")
                 .contains("32750101")

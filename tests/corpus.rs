@@ -3,6 +3,8 @@
 //! `.ci/run`; `KB_SHARED` points elsewhere.
 #![cfg(feature = "corpus")]
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -11,19 +13,11 @@ use selfhelp_kb::article::Severity;
 use selfhelp_kb::check::CheckReport;
 use selfhelp_kb::corpus::{self, Corpus};
 use selfhelp_kb::eval::{QuerySets, evaluate};
-use selfhelp_kb::index::{IndexOptions, Indexer, KbIndex};
+use selfhelp_kb::index::{Indexer, KbIndex};
 use selfhelp_kb::search::Searcher;
 
-fn shared() -> PathBuf {
-    std::env::var_os("KB_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"))
-}
-
 fn articles_dir() -> PathBuf {
-    let dir = shared().join("corpus/articles");
-    assert!(dir.is_dir(), "the corpus suite needs {}", dir.display());
-    dir
+    common::corpus_dir()
 }
 
 fn corpus() -> &'static Corpus {
@@ -32,28 +26,14 @@ fn corpus() -> &'static Corpus {
 }
 
 fn queries() -> QuerySets {
-    QuerySets::load(&shared().join("queries")).expect("query sets load")
+    QuerySets::load(&common::queries_dir()).expect("query sets load")
 }
 
 /// Every `.md` file under the corpus, found without the project's own listing code.
 fn md_files() -> BTreeSet<String> {
-    fn walk(root: &std::path::Path, dir: &std::path::Path, out: &mut BTreeSet<String>) {
-        for entry in std::fs::read_dir(dir).expect("readable dir") {
-            let entry = entry.expect("entry");
-            let path = entry.path();
-            let kind = entry.file_type().expect("file type");
-            if kind.is_dir() {
-                walk(root, &path, out);
-            } else if kind.is_file() && path.extension().is_some_and(|e| e == "md") {
-                let rel = path.strip_prefix(root).expect("under root");
-                out.insert(rel.to_string_lossy().replace('\\', "/"));
-            }
-        }
-    }
-    let root = articles_dir();
-    let mut out = BTreeSet::new();
-    walk(&root, &root, &mut out);
-    out
+    common::index::md_files(&articles_dir())
+        .into_iter()
+        .collect()
 }
 
 #[test]
@@ -128,7 +108,11 @@ fn every_topic_of_topics_tsv_lists_exactly_its_paths() {
         }
     }
     let sets = queries();
-    assert!(sets.topics.len() > 7000);
+    // Every data line of the file is a topic (7,920: `scripts/corpus_counts.py`).
+    let tsv = std::fs::read_to_string(common::queries_dir().join("topics.tsv"))
+        .expect("topics.tsv reads");
+    let rows = tsv.lines().skip(1).filter(|l| !l.trim().is_empty()).count();
+    assert_eq!(sets.topics.len(), rows, "topics read from topics.tsv");
     for (topic, paths) in &sets.topics {
         assert_eq!(
             by_topic.get(&topic.to_lowercase()),
@@ -146,7 +130,8 @@ fn check_reports_non_well_formed_blocks_as_warnings() {
         .iter()
         .filter(|p| p.code.as_str() == "malformed-properties")
         .collect();
-    // 35 files: counted independently with Python's XML parser over each block.
+    // Counted independently with Python's XML parser over each block:
+    // `python3 scripts/corpus_counts.py` (malformed_properties; `--list malformed` names them).
     assert_eq!(malformed.len(), 35);
     assert!(malformed.iter().all(|p| p.severity == Severity::Warning));
     assert_eq!(report.files, md_files().len());
@@ -159,13 +144,7 @@ fn searcher() -> &'static Searcher {
         .get_or_init(|| {
             let dir = tempfile::tempdir().expect("tempdir");
             let mut indexer = Indexer::open(dir.path()).expect("indexer");
-            let report = indexer
-                .sync(
-                    &articles_dir(),
-                    IndexOptions { full: true },
-                    &indicatif::ProgressBar::hidden(),
-                )
-                .expect("index builds");
+            let report = common::index::sync(&mut indexer, &articles_dir(), true);
             assert_eq!(report.articles, md_files().len());
             indexer.merge_all().expect("merge");
             indexer.finish().expect("finish");

@@ -9,26 +9,33 @@
 //! detection (numeric and GUID), lenient syntax, exact beats fuzzy, pagination edges,
 //! snippets, and `kb search`.
 //!
-//! Expectations about the sample articles are computed from `corpus::load`, not written down,
-//! so that the tests keep holding when articles are added.
+//! Expectations about the sample articles are computed, not written down, so that the tests
+//! keep holding when articles are added, and without the project's parser: from a table of
+//! their properties that a Python script writes and a regex scan of the files checks
+//! (`index_search/samples.rs`).
 
-#[path = "common/index_search_support.rs"]
+mod common;
+#[path = "index_search/samples.rs"]
+mod samples;
+#[path = "index_search/support.rs"]
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use selfhelp_kb::Article;
-use selfhelp_kb::corpus::Corpus;
 use selfhelp_kb::index::{IndexError, Indexer, KbIndex, SCHEMA_VERSION};
 use selfhelp_kb::search::{
     DEFAULT_PER_PAGE, MAX_PER_PAGE, SearchRequest, SearchResponse, Searcher,
 };
 use tempfile::TempDir;
 
+use common::articles::{article_source, copy_file, marker, write_file, write_synthetic};
+use common::index::*;
+use common::run::{ChildGuard, Ran, kb, kb_index, run};
+use common::sample_articles;
+use samples::{Sample, samples};
 use support::*;
 
 // ---------------------------------------------------------------------------------------------
@@ -83,15 +90,7 @@ fn sample() -> &'static Built {
 /// The index of `tests/fixtures/search/`.
 fn fixtures() -> &'static Built {
     static FIXTURES: OnceLock<Built> = OnceLock::new();
-    FIXTURES.get_or_init(|| build_once(&search_fixtures()))
-}
-
-/// The sample articles as the library reads them: where expectations come from.
-fn corpus() -> &'static Corpus {
-    static CORPUS: OnceLock<Corpus> = OnceLock::new();
-    CORPUS.get_or_init(|| {
-        selfhelp_kb::corpus::load(&sample_articles()).expect("the sample articles load")
-    })
+    FIXTURES.get_or_init(|| build_once(&common::fixtures("search")))
 }
 
 /// How many sample articles there are, counted on disk.
@@ -100,9 +99,8 @@ fn sample_count() -> usize {
 }
 
 /// Sorted paths of the sample articles `keep` selects.
-fn sample_paths(keep: impl Fn(&Article) -> bool) -> Vec<String> {
-    let mut out: Vec<String> = corpus()
-        .articles
+fn sample_paths(keep: impl Fn(&Sample) -> bool) -> Vec<String> {
+    let mut out: Vec<String> = samples()
         .iter()
         .filter(|a| keep(a))
         .map(|a| a.path.clone())
@@ -113,11 +111,11 @@ fn sample_paths(keep: impl Fn(&Article) -> bool) -> Vec<String> {
 
 /// Value -> number of sample articles, over the articles `keep` selects.
 fn sample_counts(
-    keep: impl Fn(&Article) -> bool,
-    value: impl Fn(&Article) -> &str,
+    keep: impl Fn(&Sample) -> bool,
+    value: impl Fn(&Sample) -> &str,
 ) -> BTreeMap<String, u64> {
     let mut out = BTreeMap::new();
-    for a in corpus().articles.iter().filter(|a| keep(a)) {
+    for a in samples().iter().filter(|a| keep(a)) {
         let v = value(a);
         if !v.is_empty() {
             *out.entry(v.to_owned()).or_default() += 1;
@@ -130,30 +128,9 @@ fn lists(list: &[String], id: &str) -> bool {
     list.iter().any(|t| t.eq_ignore_ascii_case(id))
 }
 
-/// Every piece of an article's text a word could be found in.
-fn searchable_text(a: &Article) -> String {
-    format!(
-        "{}\n{}\n{}\n{}",
-        a.title,
-        a.description,
-        a.headings
-            .iter()
-            .map(|h| h.text.as_str())
-            .collect::<Vec<_>>()
-            .join("\n"),
-        a.text
-    )
-    .to_lowercase()
-}
-
-/// [`searchable_text`] of the sample article at `path`.
-fn sample_text(path: &str) -> String {
-    let a = corpus()
-        .articles
-        .iter()
-        .find(|a| a.path == path)
-        .unwrap_or_else(|| panic!("{path} is a sample article"));
-    searchable_text(a)
+/// The words of the sample article at `path` (lower-cased).
+fn sample_text(path: &str) -> &'static str {
+    &samples::sample(path).text
 }
 
 fn request(build: impl FnOnce(&mut SearchRequest)) -> SearchRequest {
@@ -356,13 +333,13 @@ fn index_quiet_prints_nothing_and_json_prints_the_report() {
     write_start(&root);
 
     let out = kb_index(&root, &tmp.path().join("quiet"), &["--quiet"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(stdout(&out), "");
-    assert_eq!(stderr(&out), "");
+    assert!(out.status.success(), "{}", out.stderr);
+    assert_eq!(&out.stdout, "");
+    assert_eq!(&out.stderr, "");
 
     let out = kb_index(&root, &tmp.path().join("json"), &["--json"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let text = stdout(&out);
+    assert!(out.status.success(), "{}", out.stderr);
+    let text = &out.stdout;
     assert_eq!(text.lines().count(), 1, "one JSON line: {text:?}");
     let report: serde_json::Value = serde_json::from_str(text).expect("the report is JSON");
     let parsed: Counts = serde_json::from_value(report.clone()).expect("the report's counts");
@@ -384,6 +361,11 @@ const SYNTHETIC: usize = 4_000;
 /// The last ones aim at the commit and the merge after it (or land after the end, which
 /// must be fine too).
 const KILL_AT: [f64; 5] = [0.1, 0.4, 0.7, 0.95, 1.1];
+/// Of the kills, how many must land before their run's commit: the ones at 10% and 40% of a
+/// build, which is most of its time parsing and adding. Fewer would mean the test no longer
+/// tests a kill mid-build (the crash points of the reliability suite hit each phase on
+/// purpose; this test keeps real builds at unchosen moments).
+const KILLED_BEFORE_COMMIT: usize = 2;
 
 #[test]
 fn killed_full_rebuild_leaves_a_consistent_index_and_the_next_run_recovers() {
@@ -391,10 +373,9 @@ fn killed_full_rebuild_leaves_a_consistent_index_and_the_next_run_recovers() {
     let root = tmp.path().join("articles");
     let index = tmp.path().join("index");
     write_synthetic(&root, SYNTHETIC, 0);
-    let started = Instant::now();
     let out = kb_index(&root, &index, &["--quiet"]);
-    let build_time = started.elapsed();
-    assert!(out.status.success(), "first build: {}", stderr(&out));
+    let build_time = out.elapsed;
+    assert!(out.status.success(), "first build: {}", out.stderr);
     let mut committed = disk_files(&root);
     assert_eq!(committed.len(), SYNTHETIC);
     assert_same_files(&indexed_files(&index), &committed, "first build");
@@ -404,28 +385,27 @@ fn killed_full_rebuild_leaves_a_consistent_index_and_the_next_run_recovers() {
         let generation = round + 1;
         write_synthetic(&root, SYNTHETIC, generation);
         let current = disk_files(&root);
-        let mut child = kb_command()
-            .arg("index")
-            .arg("--full")
-            .arg("--quiet")
-            .arg("--articles")
-            .arg(&root)
-            .arg("--index")
-            .arg(&index)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("kb index starts");
+        let mut child = ChildGuard::spawn(
+            kb().arg("index")
+                .arg("--full")
+                .arg("--quiet")
+                .arg("--articles")
+                .arg(&root)
+                .arg("--index")
+                .arg(&index)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null()),
+            "kb index --full",
+        );
         std::thread::sleep(build_time.mul_f64(*fraction));
         // SIGKILL, unless it has finished already, which is a valid outcome too.
-        if child.try_wait().expect("the child can be polled").is_some() {
+        if child.try_wait().is_some() {
             finished += 1;
-        } else {
-            child.kill().expect("the child is killed");
         }
-        child.wait().expect("the child is reaped");
+        child.kill();
 
-        // Whatever the moment, the index opens and holds one whole commit.
+        // Whatever the moment, the index opens and holds one whole commit: which one is read
+        // from what it holds (every article's hash changes with each generation).
         let what = format!("after the kill of round {round}");
         let s = open_searcher(&index);
         assert_eq!(query(&s, "").total, SYNTHETIC, "browse {what}");
@@ -442,7 +422,7 @@ fn killed_full_rebuild_leaves_a_consistent_index_and_the_next_run_recovers() {
 
         // The next run completes and leaves what a fresh build would hold.
         let out = kb_index(&root, &index, &["--quiet"]);
-        assert!(out.status.success(), "run after {what}: {}", stderr(&out));
+        assert!(out.status.success(), "run after {what}: {}", out.stderr);
         assert_same_files(&indexed_files(&index), &current, &format!("run {what}"));
         let s = open_searcher(&index);
         let found = query(&s, &format!("{} ", marker(generation))).total;
@@ -454,11 +434,18 @@ fn killed_full_rebuild_leaves_a_consistent_index_and_the_next_run_recovers() {
          finished (the first build took {build_time:?})",
         KILL_AT.len()
     );
+    assert!(
+        killed_before_commit >= KILLED_BEFORE_COMMIT,
+        "only {killed_before_commit} of {} kills landed before their run's commit (at least \
+         {KILLED_BEFORE_COMMIT} must; the first build took {build_time:?}): the test did not \
+         test a kill during a build",
+        KILL_AT.len()
+    );
 
     // The recovered index equals a fresh build of the same articles.
     let fresh = tmp.path().join("fresh");
     let out = kb_index(&root, &fresh, &["--quiet"]);
-    assert!(out.status.success(), "fresh build: {}", stderr(&out));
+    assert!(out.status.success(), "fresh build: {}", out.stderr);
     assert_same_files(
         &indexed_files(&index),
         &indexed_files(&fresh),
@@ -500,26 +487,25 @@ fn second_writer_fails_at_once_naming_the_directory() {
     // Readers are not blocked by a writer.
     assert_eq!(query(&open_searcher(&index), "").total, START.len());
 
-    let child = kb_command()
-        .arg("index")
-        .arg("--articles")
-        .arg(&root)
-        .arg("--index")
-        .arg(&index)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("kb index starts");
-    let out = wait_bounded(child, Duration::from_secs(60), "a second `kb index`");
+    // Bounded: a second writer that waited for the lock would hang here.
+    let out = common::run::run_within(
+        kb().arg("index")
+            .arg("--articles")
+            .arg(&root)
+            .arg("--index")
+            .arg(&index),
+        Duration::from_secs(60),
+        "a second `kb index`",
+    );
     assert!(!out.status.success(), "a second writer succeeded");
-    let message = stderr(&out);
+    let message = &out.stderr;
     assert!(message.contains(&index.display().to_string()), "{message}");
     assert!(message.contains("another writer"), "{message}");
 
     // Once the first writer is gone, `kb index` runs.
     drop(held);
     let out = kb_index(&root, &index, &["--quiet"]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.status.success(), "{}", out.stderr);
 }
 
 /// Replaces the commit payload of the index in `dir` with `payload`, as another version of
@@ -563,9 +549,9 @@ fn schema_version_mismatch_is_refused_by_readers_and_rebuilt_by_the_indexer() {
         }
         assert!(err.to_string().contains("kb index"), "{err}");
 
-        let out = output(kb_command().arg("search").arg("--index").arg(&index));
+        let out = run(kb().arg("search").arg("--index").arg(&index), "kb search");
         assert!(!out.status.success());
-        assert!(stderr(&out).contains("kb index"), "{}", stderr(&out));
+        assert!(&out.stderr.contains("kb index"), "{}", out.stderr);
 
         let report = build_index(&root, &index);
         assert!(report.rebuilt.is_some(), "payload {payload}: no rebuild");
@@ -590,13 +576,13 @@ fn missing_index_is_reported_with_the_kb_index_hint() {
         assert!(message.contains("kb index"), "{message}");
         assert!(message.contains(&dir.display().to_string()), "{message}");
 
-        let out = output(kb_command().arg("search").arg("--index").arg(&dir));
+        let out = run(kb().arg("search").arg("--index").arg(&dir), "kb search");
         assert!(
             !out.status.success(),
             "kb search without an index succeeded"
         );
-        assert_eq!(stdout(&out), "");
-        assert!(stderr(&out).contains(&message), "{}", stderr(&out));
+        assert_eq!(&out.stdout, "");
+        assert!(&out.stderr.contains(&message), "{}", out.stderr);
     }
 }
 
@@ -621,7 +607,7 @@ fn browse_lists_every_article_in_display_order_then_title() {
     );
     assert_facets_sorted(&resp);
 
-    let mut expected: Vec<&Article> = corpus().articles.iter().collect();
+    let mut expected: Vec<&Sample> = samples().iter().collect();
     expected.sort_by_key(|a| {
         (
             a.display_order.is_none(),
@@ -639,7 +625,7 @@ fn facet_counts_are_disjunctive_within_a_facet_and_conjunctive_across() {
     let (a, b, t) = ("microsoft.compute", "microsoft.sql", "rca");
     let s = &sample().searcher;
     let all_services = sample_counts(|_| true, |x| &x.service);
-    let count = |keep: &dyn Fn(&Article) -> bool| sample_paths(keep).len();
+    let count = |keep: &dyn Fn(&Sample) -> bool| sample_paths(keep).len();
 
     // One service: its articles, but the service facet still shows every service in full.
     let resp = search(s, &request(|r| r.service = strings(&[a])));
@@ -739,12 +725,9 @@ fn identifiers_are_never_fuzzy_matched() {
     // One digit (or hex digit) off IDs that sample articles list.
     for id in ["32750109", "a27e54c9-0d13-4f6b-b8e1-94c5f3d2a611"] {
         assert!(
-            corpus()
-                .articles
-                .iter()
-                .all(|a| !searchable_text(a).contains(id)
-                    && !lists(&a.support_topic_ids, id)
-                    && !lists(&a.product_pes_ids, id)),
+            samples().iter().all(|a| !a.text.contains(id)
+                && !lists(&a.support_topic_ids, id)
+                && !lists(&a.product_pes_ids, id)),
             "{id} is in the sample after all"
         );
         for q in [id.to_owned(), format!("{id} "), id.to_uppercase()] {
@@ -859,15 +842,33 @@ fn lenient_syntax_never_fails_and_reads_what_was_meant() {
     });
     assert_eq!(search(s, &odd).total, 0);
 
-    for q in [
-        "x".repeat(5_000),
-        "ü".repeat(2_500),
-        "-\":(".repeat(1_250),
-        "\"a ".repeat(1_667),
-        "topic:1 ".repeat(625),
+    // Long queries, each with its exact answer.
+    let every = sample_paths(|_| true);
+    let with_word_a = sample_paths(|a| {
+        a.text
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| w == "a")
+    });
+    assert!(!with_word_a.is_empty() && with_word_a.len() < all);
+    for (q, expected, why) in [
+        ("x".repeat(5_000), &Vec::new(), "a word no article has"),
+        ("ü".repeat(2_500), &Vec::new(), "a word no article has"),
+        ("-\":(".repeat(1_250), &every, "no word: browsing"),
+        (
+            "\"a ".repeat(1_667),
+            &with_word_a,
+            "the word `a`, quoted or not",
+        ),
+        (
+            "topic:1 ".repeat(625),
+            &Vec::new(),
+            "no article lists topic 1",
+        ),
     ] {
+        let shown: String = q.chars().take(12).collect();
         let resp = query(s, &q);
-        assert!(resp.total <= all, "{}...", &q[..20]);
+        assert_eq!(&path_set(&resp), expected, "{shown}... ({why})");
+        assert!(!resp.relaxed, "{shown}...");
         for hit in &resp.hits {
             assert_snippet_clean(&hit.snippet);
         }
@@ -894,7 +895,7 @@ fn excluded_word_removes_the_articles_containing_it() {
 
     // An exclusion alone browses everything else.
     let rest = query(s, "-linux");
-    let expected = sample_paths(|a| !searchable_text(a).contains("linux"));
+    let expected = sample_paths(|a| !a.text.contains("linux"));
     assert!(expected.len() < sample_count());
     assert_eq!(path_set(&rest), expected);
 
@@ -1214,15 +1215,15 @@ fn snippets_mark_matches_and_escape_everything_else() {
 // `kb search`
 // ---------------------------------------------------------------------------------------------
 
-fn kb_search(args: &[&str]) -> std::process::Output {
-    let out = output(
-        kb_command()
-            .arg("search")
+fn kb_search(args: &[&str]) -> Ran {
+    let out = run(
+        kb().arg("search")
             .arg("--index")
             .arg(&sample().dir)
             .args(args),
+        "kb search",
     );
-    assert!(out.status.success(), "kb search {args:?}: {}", stderr(&out));
+    assert!(out.status.success(), "kb search {args:?}: {}", out.stderr);
     out
 }
 
@@ -1230,7 +1231,7 @@ fn kb_search(args: &[&str]) -> std::process::Output {
 fn kb_search_json_parses_as_a_search_response() {
     let out = kb_search(&["--json", "--limit", "20", "boot"]);
     let resp: SearchResponse =
-        serde_json::from_str(stdout(&out)).expect("the output is a SearchResponse");
+        serde_json::from_str(&out.stdout).expect("the output is a SearchResponse");
     let expected = search(
         &sample().searcher,
         &SearchRequest {
@@ -1248,12 +1249,12 @@ fn kb_search_json_parses_as_a_search_response() {
 fn kb_search_without_query_or_filter_browses_everything() {
     let out = kb_search(&["--json"]);
     let resp: SearchResponse =
-        serde_json::from_str(stdout(&out)).expect("the output is a SearchResponse");
+        serde_json::from_str(&out.stdout).expect("the output is a SearchResponse");
     assert_eq!(resp.total, sample_count());
     assert_eq!(resp.hits.len(), DEFAULT_PER_PAGE);
 
     let out = kb_search(&[]);
-    let first = stdout(&out).lines().next().unwrap_or_default();
+    let first = &out.stdout.lines().next().unwrap_or_default();
     assert!(
         first.starts_with(&format!("{} results (", sample_count())),
         "{first}"
@@ -1264,9 +1265,8 @@ fn kb_search_without_query_or_filter_browses_everything() {
 fn kb_search_topic_table_lists_the_titles() {
     let topic = TOPICS[0];
     let out = kb_search(&["--topic", topic]);
-    let text = stdout(&out);
-    let expected: Vec<&Article> = corpus()
-        .articles
+    let text = &out.stdout;
+    let expected: Vec<&Sample> = samples()
         .iter()
         .filter(|a| lists(&a.support_topic_ids, topic))
         .collect();

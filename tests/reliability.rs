@@ -7,22 +7,27 @@
 //!    real socket.
 //! 4. [`live_load`]: `kb serve --watch` under 16 clients while 200 articles change.
 //! 5. [`disk`]: index folders that cannot be created or written, and a disk that fills up.
+//! 6. [`crash_points`]: `kb` killed at each phase of a commit, chosen by a failpoint (the
+//!    `reliability` feature turns on `failpoints`).
 //!
 //! It needs the real corpus (`$KB_SHARED`, default `../shared`) and, for the read-only and
-//! full-disk checks, root (to mount); without root those checks say loudly that they are
-//! skipped. Run it in release mode, one test at a time (they measure time and share two
-//! cores):
+//! full-disk checks, root and a working `mount(8)` (for a tmpfs and a read-only bind mount).
+//! Without them those checks fail and say so; outside CI, `KB_SKIP_ROOT_TESTS=1` turns
+//! that failure into a skip that says so. Run it in release mode, one test at a time (the
+//! load tests measure latency, and the machine has two cores):
 //!
 //! ```text
 //! cargo test --release --features reliability --test reliability -- --test-threads 1
 //! ```
 //!
-//! Add `--nocapture` to see the figures each test measures; `--ignored` runs the tests that
-//! show known bugs.
+//! Add `--nocapture` to see the figures each test measures.
 
+mod common;
 #[path = "reliability/support.rs"]
 mod support;
 
+#[path = "reliability/crash_points.rs"]
+mod crash_points;
 #[path = "reliability/crashes.rs"]
 mod crashes;
 #[path = "reliability/disk.rs"]

@@ -3,19 +3,19 @@
 //! as the page expects, the payload preview and the filled text read well, and snapshots of
 //! the fixture articles in `tests/fixtures/render/` pin the whole output.
 //!
-//! `every_corpus_article_renders` needs `../shared/corpus` and is ignored; run it with
-//! `cargo test --release --test render -- --ignored --nocapture` for timings.
+//! `every_corpus_article_renders` needs `../shared/corpus`, so it is behind the `corpus`
+//! feature and `.ci/run` runs it (add `--nocapture` for its timings):
+//! `cargo test --release --features corpus --test render -- --nocapture`.
+
+mod common;
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use proptest::prelude::*;
 use selfhelp_kb::Article;
 use selfhelp_kb::render::{
     LinkContext, article_html, filled_text, payload_html, render_markdown, sanitize,
 };
-
-const FIXTURES: &str = "tests/fixtures/render";
 
 fn no_values() -> BTreeMap<String, String> {
     BTreeMap::new()
@@ -40,33 +40,82 @@ fn render(body: &str) -> String {
 }
 
 fn fixture(name: &str) -> Article {
-    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(FIXTURES)
-        .join(name);
+    let file = common::fixtures("render").join(name);
     Article::from_file(&file, &format!("fixtures/{name}")).expect("fixture exists")
 }
 
-/// Every `name="value"` pair of the (sanitized, so well-formed) HTML, values unescaped
-/// enough to check URLs.
-fn attributes(html: &str) -> Vec<(String, String)> {
+/// One start tag of sanitized HTML: its lower-cased name and its attributes (names
+/// lower-cased, values unescaped enough to check URLs).
+struct Tag {
+    name: String,
+    attributes: Vec<(String, String)>,
+}
+
+/// The start tags of (sanitized, so well-formed) HTML, read outside text, comments and
+/// quoted attribute values: a `<` inside a value (the serializer does not escape it there)
+/// or a word like `onerror=` in text is not a tag or a handler.
+fn tags(html: &str) -> Vec<Tag> {
     let mut out = Vec::new();
     let mut rest = html;
     while let Some(lt) = rest.find('<') {
         rest = &rest[lt + 1..];
-        let end = rest.find('>').unwrap_or(rest.len());
-        let mut tag = &rest[..end];
-        while let Some(eq) = tag.find("=\"") {
-            let name = tag[..eq].rsplit(' ').next().unwrap_or_default();
-            let after = &tag[eq + 2..];
-            let close = after.find('"').unwrap_or(after.len());
-            out.push((
-                name.to_ascii_lowercase(),
-                after[..close].replace("&amp;", "&"),
-            ));
-            tag = &after[(close + 1).min(after.len())..];
+        if let Some(comment) = rest.strip_prefix("!--") {
+            rest = comment.find("-->").map_or("", |end| &comment[end + 3..]);
+            continue;
         }
+        let name_len = rest
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(rest.len());
+        if name_len == 0 {
+            // `</...>` or `<!DOCTYPE>`: no attributes to check.
+            rest = rest.find('>').map_or("", |end| &rest[end + 1..]);
+            continue;
+        }
+        let mut tag = Tag {
+            name: rest[..name_len].to_ascii_lowercase(),
+            attributes: Vec::new(),
+        };
+        rest = &rest[name_len..];
+        loop {
+            rest = rest.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == '/');
+            if rest.is_empty() || rest.starts_with('>') {
+                rest = rest.get(1..).unwrap_or_default();
+                break;
+            }
+            let name_end = rest
+                .find(|c: char| c.is_ascii_whitespace() || matches!(c, '=' | '>' | '/'))
+                .unwrap_or(rest.len());
+            let name = rest[..name_end].to_ascii_lowercase();
+            rest = rest[name_end..].trim_start();
+            let mut value = String::new();
+            if let Some(after) = rest.strip_prefix('=') {
+                let after = after.trim_start();
+                let (v, tail) = match after.chars().next() {
+                    Some(q @ ('"' | '\'')) => {
+                        let body = &after[1..];
+                        let close = body.find(q).unwrap_or(body.len());
+                        (&body[..close], body.get(close + 1..).unwrap_or_default())
+                    }
+                    _ => {
+                        let end = after
+                            .find(|c: char| c.is_ascii_whitespace() || c == '>')
+                            .unwrap_or(after.len());
+                        (&after[..end], &after[end..])
+                    }
+                };
+                value = v.replace("&amp;", "&");
+                rest = tail;
+            }
+            tag.attributes.push((name, value));
+        }
+        out.push(tag);
     }
     out
+}
+
+/// Every attribute of every start tag of the HTML, in order.
+fn attributes(html: &str) -> Vec<(String, String)> {
+    tags(html).into_iter().flat_map(|t| t.attributes).collect()
 }
 
 /// Fails when `html` holds anything that can run script or load a hostile URL, or (rendered
@@ -79,32 +128,37 @@ fn assert_harmless(html: &str) {
     }
 }
 
-/// Fails when `html` holds a script, a style, a handler or a URL that is not ours.
+/// Fails when `html` holds an element that runs or embeds something, a handler, a style
+/// other than a table cell's alignment, or a URL that is not ours or the web's.
 fn assert_no_active_content(html: &str) {
-    let lower = html.to_ascii_lowercase();
-    for bad in [
-        "<script", "<style", "<iframe", "<svg", "<form", "<input", "onerror=", "onclick=",
-        "onload=",
-    ] {
-        assert!(!lower.contains(bad), "{bad} in:\n{html}");
-    }
-    for (name, value) in attributes(html) {
-        assert!(!name.starts_with("on"), "handler {name} in:\n{html}");
-        if name == "style" {
-            assert!(
-                value.starts_with("text-align:"),
-                "style={value} in:\n{html}"
-            );
-        }
-        if name == "href" || name == "src" {
-            let v = value.trim().to_ascii_lowercase();
-            let ok = v.starts_with("https://")
-                || v.starts_with("http://") && name == "href"
-                || v.starts_with("mailto:") && name == "href"
-                || v.starts_with('#') && name == "href"
-                || v.starts_with("/articles/") && name == "href"
-                || v.starts_with("/files/");
-            assert!(ok, "{name}={value} in:\n{html}");
+    const ACTIVE: &[&str] = &[
+        "script", "style", "iframe", "frame", "object", "embed", "svg", "math", "form", "input",
+        "button", "textarea", "select", "base", "meta", "link",
+    ];
+    for tag in tags(html) {
+        assert!(
+            !ACTIVE.contains(&tag.name.as_str()),
+            "<{}> in:\n{html}",
+            tag.name
+        );
+        for (name, value) in &tag.attributes {
+            assert!(!name.starts_with("on"), "handler {name} in:\n{html}");
+            if name == "style" {
+                assert!(
+                    value.starts_with("text-align:"),
+                    "style={value} in:\n{html}"
+                );
+            }
+            if name == "href" || name == "src" {
+                let v = value.trim().to_ascii_lowercase();
+                let ok = v.starts_with("https://")
+                    || v.starts_with("http://") && name == "href"
+                    || v.starts_with("mailto:") && name == "href"
+                    || v.starts_with('#') && name == "href"
+                    || v.starts_with("/articles/") && name == "href"
+                    || v.starts_with("/files/");
+                assert!(ok, "{name}={value} in:\n{html}");
+            }
         }
     }
 }
@@ -292,7 +346,7 @@ fn unpaired_markers_are_ignored_and_their_text_kept() {
         out.contains("<p>Still <strong>shown</strong>.</p>"),
         "{out}"
     );
-    assert!(out.contains("<p>And  this.</p>"), "{out}");
+    assert!(out.contains("<p>And this.</p>"), "{out}");
 }
 
 #[test]
@@ -724,11 +778,7 @@ fn snapshot(name: &str, values: &BTreeMap<String, String>) {
     let html = article_html(&a, values);
     assert_harmless(&html);
     let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join(FIXTURES)
-            .join("snapshots"),
-    );
+    settings.set_snapshot_path(common::fixtures("render").join("snapshots"));
     settings.set_prepend_module_to_snapshot(false);
     settings.bind(|| {
         insta::assert_snapshot!(format!("{name}_html"), html);
@@ -812,17 +862,101 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
     #[test]
-    fn render_markdown_never_panics_nor_emits_script(parts in prop::collection::vec(fragment(), 0..24)) {
+    fn render_markdown_never_panics_nor_emits_active_content(parts in prop::collection::vec(fragment(), 0..24)) {
         let markdown = parts.concat();
         let html = render_markdown(&markdown, &LinkContext { article_path: "a/b.md".into() });
-        let lower = html.to_ascii_lowercase();
-        prop_assert!(!lower.contains("<script"), "{}", html);
-        prop_assert!(!lower.contains("javascript:") || !attributes(&html).iter().any(|(_, v)| v.to_ascii_lowercase().contains("javascript:")), "{}", html);
-        for (name, _) in attributes(&html) {
-            prop_assert!(!name.starts_with("on"), "{}", html);
-        }
+        assert_no_active_content(&html);
         let a = article("a/b.md", &markdown);
-        let _ = filled_text(&a, &values(&[("vm", "<script>x</script>")]));
+        let page = article_html(&a, &values(&[("vm", "<script>x</script>")]));
+        assert_no_active_content(&page);
+        for (_, value) in attributes(&html).into_iter().chain(attributes(&page)) {
+            prop_assert!(!value.to_ascii_lowercase().contains("javascript:"), "{}", html);
+        }
+        assert_text_of_page(&filled_text(&a, &values(&[("vm", "<script>x</script>")])), &page, "a/b.md");
+    }
+}
+
+/// The filled text of a page whose HTML is `shown`: it decodes each entity once (an `&lt;`
+/// left in it must have been `&amp;lt;` on the page) and keeps no tag the page did not show
+/// as text.
+fn assert_text_of_page(text: &str, shown: &str, path: &str) {
+    for entity in ["&lt;", "&gt;", "&amp;", "&quot;", "&#"] {
+        let escaped = format!("&amp;{}", &entity[1..]);
+        assert!(
+            !text.contains(entity) || shown.contains(&escaped),
+            "{path}: {entity} in the filled text was not text on the page"
+        );
+    }
+    let lower = text.to_ascii_lowercase();
+    // The page's text as a reader sees it: tags dropped, then entities decoded, so that
+    // `<strong>&lt;scr</strong>ipt&gt;` reads `<script>` as the filled text does.
+    let visible = visible_text(shown).to_ascii_lowercase();
+    for tag in ["<script", "<style", "<div", "<span", "<a "] {
+        assert!(
+            !lower.contains(tag) || visible.contains(tag),
+            "{path}: {tag} in the filled text was not text on the page"
+        );
+    }
+}
+
+/// The text of sanitized HTML: everything outside tags, with the entities the serializer
+/// writes decoded.
+fn visible_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
+}
+
+/// What must hold of every corpus article's page, its payload preview and its filled text:
+/// nothing active in either HTML, the text is the text of the page
+/// ([`assert_text_of_page`]), and it holds every question of a form (`displayLabel`), as
+/// the page's preview shows them.
+#[cfg(feature = "corpus")]
+fn assert_corpus_page(a: &Article, html: &str) {
+    let path = &a.path;
+    assert_no_active_content(html);
+    let payload = a.payload.as_ref().and_then(payload_html);
+    if let Some(form) = &payload {
+        assert_no_active_content(form);
+    }
+    let shown = format!("{html}{}", payload.as_deref().unwrap_or_default());
+    let text = filled_text(a, &no_values());
+    assert_text_of_page(&text, &shown, path);
+    let flat = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat_text = flat(&text);
+    let fields = a
+        .payload
+        .as_ref()
+        .and_then(|p| p.as_object())
+        .and_then(|o| {
+            o.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("formElements"))
+        })
+        .and_then(|(_, v)| v.as_array());
+    if payload.is_some() {
+        for field in fields.into_iter().flatten().filter_map(|f| f.as_object()) {
+            let label = field
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("displayLabel"))
+                .and_then(|(_, v)| v.as_str())
+                .map(flat)
+                .unwrap_or_default();
+            assert!(
+                flat_text.contains(&label),
+                "{path}: the form's question {label:?} is not in the filled text"
+            );
+        }
     }
 }
 
@@ -831,28 +965,20 @@ proptest! {
 #[cfg(feature = "corpus")]
 #[test]
 fn every_corpus_article_renders() {
-    let root = std::env::var("KB_SHARED").map_or_else(
-        |_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"),
-        std::path::PathBuf::from,
-    );
-    let corpus =
-        selfhelp_kb::corpus::load(&root.join("corpus/articles")).expect("the corpus loads");
+    let corpus = selfhelp_kb::corpus::load(&common::corpus_dir()).expect("the corpus loads");
     let empty = no_values();
     let mut times = Vec::with_capacity(corpus.articles.len());
     for a in &corpus.articles {
         // Best of three, so that one preemption does not make an article look slow.
         let mut best = std::time::Duration::MAX;
+        let mut html = String::new();
         for _ in 0..3 {
             let start = std::time::Instant::now();
-            let html = article_html(a, &empty);
+            html = article_html(a, &empty);
             best = best.min(start.elapsed());
-            assert!(!html.to_ascii_lowercase().contains("<script"), "{}", a.path);
         }
         times.push((best, a.path.as_str(), a.source.len()));
-        if let Some(p) = &a.payload {
-            let _ = payload_html(p);
-        }
-        let _ = filled_text(a, &empty);
+        assert_corpus_page(a, &html);
     }
     times.sort();
     let total: std::time::Duration = times.iter().map(|t| t.0).sum();

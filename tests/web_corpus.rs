@@ -5,66 +5,23 @@
 
 #![cfg(feature = "corpus")]
 
-use std::path::PathBuf;
+mod common;
+
 use std::time::Instant;
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use http_body_util::BodyExt;
-use indicatif::ProgressBar;
-use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
-use tower::ServiceExt;
+use axum::http::StatusCode;
 
-use selfhelp_kb::index::{IndexOptions, Indexer, KbIndex};
+use common::web::{enc_path, get};
+use selfhelp_kb::index::{Indexer, KbIndex};
 use selfhelp_kb::web::{AppState, app};
-
-fn corpus_root() -> PathBuf {
-    let shared = std::env::var("KB_SHARED").unwrap_or_else(|_| "../shared".to_owned());
-    let shared = PathBuf::from(shared);
-    let shared = if shared.is_relative() {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(shared)
-    } else {
-        shared
-    };
-    shared.join("corpus/articles")
-}
-
-/// A path as a URL: each segment percent-encoded, `/` kept.
-fn encode(path: &str) -> String {
-    path.split('/')
-        .map(|s| utf8_percent_encode(s, NON_ALPHANUMERIC).to_string())
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
-async fn get(app: &Router, uri: &str) -> (StatusCode, Vec<u8>) {
-    let resp = app
-        .clone()
-        .oneshot(Request::get(uri).body(Body::empty()).expect("a request"))
-        .await
-        .expect("the app answers");
-    let status = resp.status();
-    let body = resp
-        .into_body()
-        .collect()
-        .await
-        .expect("the body is read")
-        .to_bytes()
-        .to_vec();
-    (status, body)
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_corpus_article_renders_through_the_api() {
-    let root = corpus_root();
-    assert!(root.is_dir(), "no corpus at {}", root.display());
+    let root = common::corpus_dir();
     let dir = tempfile::TempDir::new().unwrap();
     let started = Instant::now();
     let mut indexer = Indexer::open(dir.path()).unwrap();
-    let report = indexer
-        .sync(&root, IndexOptions::default(), &ProgressBar::hidden())
-        .unwrap();
+    let report = common::index::sync(&mut indexer, &root, false);
     indexer.merge_all().unwrap();
     let index = KbIndex::from_index(indexer.index().clone(), dir.path()).unwrap();
     indexer.finish().unwrap();
@@ -78,13 +35,20 @@ async fn every_corpus_article_renders_through_the_api() {
     let app = app(state);
 
     let (files, _) = selfhelp_kb::corpus::list(&root).unwrap();
-    assert!(files.len() > 12_000, "only {} articles", files.len());
+    let listed: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(
+        listed,
+        common::index::md_files(&root),
+        "the articles the app serves are the .md files on disk"
+    );
+    assert_eq!(report.articles, files.len(), "every article is indexed");
     let started = Instant::now();
     let mut failures = Vec::new();
     let mut slowest = (std::time::Duration::ZERO, String::new());
     for (i, file) in files.iter().enumerate() {
         let one = Instant::now();
-        let (status, body) = get(&app, &format!("/api/articles/{}", encode(&file.path))).await;
+        let reply = get(&app, &format!("/api/articles/{}", enc_path(&file.path))).await;
+        let (status, body) = (reply.status, reply.body);
         let took = one.elapsed();
         if took > slowest.0 {
             slowest = (took, file.path.clone());
@@ -101,7 +65,9 @@ async fn every_corpus_article_renders_through_the_api() {
         // The page of one article in 25, through the templates.
         if i % 25 == 0 {
             let page = file.path.strip_suffix(".md").unwrap_or(&file.path);
-            let (status, _) = get(&app, &format!("/articles/{}", encode(page))).await;
+            let status = get(&app, &format!("/articles/{}", enc_path(page)))
+                .await
+                .status;
             if status != StatusCode::OK {
                 failures.push(format!("page of {} -> {status}", file.path));
             }

@@ -966,7 +966,7 @@ fn problem_display_is_path_line_severity_code_message() {
     }
 }
 
-// ---- Known parser bugs: these document the expected behaviour and are ignored until fixed.
+// ---- Parser bugs that were fixed: each test holds its fix.
 
 #[test]
 fn problem_line_is_the_key_line_even_when_an_earlier_value_mentions_the_key() {

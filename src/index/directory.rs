@@ -152,7 +152,9 @@ impl Write for UnsyncedFile {
 
 impl TerminatingWrite for UnsyncedFile {
     fn terminate_ref(&mut self, _: AntiCallToken) -> std::io::Result<()> {
-        self.0.flush()
+        self.0.flush()?;
+        super::failpoint::hit_in_merge();
+        Ok(())
     }
 }
 
@@ -162,7 +164,10 @@ impl Directory for WriteDirectory {
     }
 
     fn delete(&self, path: &Path) -> Result<(), DeleteError> {
-        self.inner.delete(path)
+        self.inner.delete(path)?;
+        // tantivy deletes only in its garbage collection.
+        super::failpoint::hit("gc");
+        Ok(())
     }
 
     fn exists(&self, path: &Path) -> Result<bool, OpenReadError> {
@@ -191,7 +196,10 @@ impl Directory for WriteDirectory {
     fn atomic_write(&self, path: &Path, data: &[u8]) -> std::io::Result<()> {
         if path == Path::new(META) {
             self.flush_file_system()?;
-            return self.inner.atomic_write(path, data);
+            super::failpoint::hit("before-meta");
+            self.inner.atomic_write(path, data)?;
+            super::failpoint::hit("after-meta");
+            return Ok(());
         }
         // One writer at a time holds the index, so a fixed temporary name cannot clash.
         let name = path

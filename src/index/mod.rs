@@ -9,6 +9,7 @@ mod columns;
 mod directory;
 mod document;
 mod error;
+mod failpoint;
 mod progress;
 mod reader;
 mod schema;

@@ -29,6 +29,9 @@ const WRITER_BUDGET: usize = 128 * 1024 * 1024;
 /// Our own lock, taken before anything is read or removed, so that two `kb index` never
 /// race (tantivy's lock is only taken once the writer exists).
 const LOCK_FILE: &str = ".kb-writer.lock";
+/// Created and removed at once by [`Indexer::open`], under the lock: can the folder be
+/// written?
+const PROBE_FILE: &str = ".kb-write-probe";
 
 /// How to bring the index in line.
 #[derive(Debug, Clone, Copy, Default)]
@@ -101,21 +104,22 @@ impl Indexer {
     /// scratch when it has another schema version. Fails at once when another writer holds it.
     pub fn open(dir: &Path) -> Result<Indexer, IndexError> {
         std::fs::create_dir_all(dir).map_err(IndexError::io(dir))?;
+        let refused = |source: std::io::Error| {
+            if super::directory::is_read_only(&source) {
+                IndexError::ReadOnly {
+                    dir: dir.to_owned(),
+                    source,
+                }
+            } else {
+                IndexError::io(dir)(source)
+            }
+        };
         let lock = File::options()
             .create(true)
             .truncate(false)
             .write(true)
             .open(dir.join(LOCK_FILE))
-            .map_err(|source| {
-                if super::directory::is_read_only(&source) {
-                    IndexError::ReadOnly {
-                        dir: dir.to_owned(),
-                        source,
-                    }
-                } else {
-                    IndexError::io(dir)(source)
-                }
-            })?;
+            .map_err(refused)?;
         match lock.try_lock() {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => {
@@ -125,6 +129,12 @@ impl Indexer {
             }
             Err(std::fs::TryLockError::Error(e)) => return Err(IndexError::io(dir)(e)),
         }
+        // A folder this user cannot write (`chmod 0555`) still lets the lock file of an
+        // earlier run be opened for writing, and the run then failed half-way, with tantivy's
+        // error about a segment file: find out now, before any work.
+        let probe = dir.join(PROBE_FILE);
+        File::create(&probe).map_err(refused)?;
+        std::fs::remove_file(&probe).map_err(refused)?;
         let mut rebuilt = None;
         let index = if dir.join("meta.json").is_file() {
             let index = open_dir(dir)?;
@@ -294,7 +304,11 @@ impl Indexer {
         }
 
         let (added, updated, unchanged, unreadable) = counts.get();
-        self.commit(root, opts.full || added + updated + removed > 0)?;
+        self.commit(
+            root,
+            opts.full || added + updated + removed > 0,
+            "segment-written",
+        )?;
         Ok(self.report(
             files.len() - unreadable,
             (added, updated, removed, unchanged),
@@ -369,7 +383,7 @@ impl Indexer {
         // An unreadable file keeps the document it had, as in a full sync.
         let (added, updated, unchanged, _unreadable) = counts.get();
         tracing::debug!("read and added files in {:?}", started.elapsed());
-        self.commit(root, added + updated + removed > 0)?;
+        self.commit(root, added + updated + removed > 0, "watch-commit")?;
         tracing::debug!("committed in {:?}", started.elapsed());
         let articles = (before + added).saturating_sub(removed);
         Ok(self.report(
@@ -381,8 +395,9 @@ impl Indexer {
     }
 
     /// Commits what was added and deleted, with the payload naming `root`; also when nothing
-    /// changed but the index was last built from another folder.
-    fn commit(&mut self, root: &Path, changed: bool) -> Result<(), IndexError> {
+    /// changed but the index was last built from another folder. `point` names the crash
+    /// point between the new segments' files and the commit (see `failpoint.rs`).
+    fn commit(&mut self, root: &Path, changed: bool, point: &str) -> Result<(), IndexError> {
         let payload = CommitPayload {
             schema_version: SCHEMA_VERSION,
             articles: std::path::absolute(root)
@@ -402,6 +417,7 @@ impl Indexer {
                 .writer
                 .prepare_commit()
                 .map_err(IndexError::tantivy(&self.dir))?;
+            super::failpoint::hit(point);
             prepared.set_payload(&serde_json::to_string(&payload).unwrap_or_default());
             prepared.commit().map_err(IndexError::tantivy(&self.dir))?;
         }

@@ -202,6 +202,10 @@ pub(crate) fn mark(text: &str, values: &BTreeMap<String, String>) -> Marked {
             Role::Remove => {
                 b.copy_to(c.start);
                 b.pos = c.end;
+                // `a <!-- x --> b` reads `a b`, not `a  b`.
+                if b.current.ends_with(' ') && text[b.pos..].starts_with(' ') {
+                    b.pos += 1;
+                }
             }
             Role::SectionOpen => {
                 let name = c.marker.map_or("", |m| m.name);
@@ -285,6 +289,13 @@ mod tests {
         let m = mark(text, &no_values());
         assert_eq!(shape(&m.nodes), "T(abc) S:s[T(de)] T(f)");
         assert!(m.tokens.is_empty());
+    }
+
+    #[test]
+    fn a_removed_comment_between_spaces_leaves_one() {
+        let text = "And <!--/resolutionDetails--> this, <!-- note -->that\tand <!--x-->\n";
+        let m = mark(text, &no_values());
+        assert_eq!(shape(&m.nodes), "T(And this, that\tand /)");
     }
 
     #[test]

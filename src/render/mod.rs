@@ -93,11 +93,16 @@ pub fn article_html(article: &Article, values: &BTreeMap<String, String>) -> Str
 }
 
 /// The text of the article body with tokens filled (values by token name, any case; default
-/// text otherwise) and markup stripped, for a "copy filled text" button. Blocks are
-/// separated by blank lines, list items start with `- ` or their number, table cells are
-/// separated by ` | `.
+/// text otherwise) and markup stripped, for a "copy filled text" button, followed by the
+/// text of its JSON form's preview ([`payload_html`]) when it has one: a scoping article's
+/// questions are what it says. Blocks are separated by blank lines, list items start with
+/// `- ` or their number, table cells are separated by ` | `.
 pub fn filled_text(article: &Article, values: &BTreeMap<String, String>) -> String {
-    text::from_html(&article_html(article, values))
+    let mut html = article_html(article, values);
+    if let Some(form) = article.payload.as_ref().and_then(payload_html) {
+        html.push_str(&form);
+    }
+    text::from_html(&html)
 }
 
 /// The whole pipeline but the sanitizer.

@@ -1,12 +1,13 @@
 //! Sanitized article HTML -> plain text, for copying a filled-in article into a case note.
 //!
 //! Working from the rendered HTML rather than the Markdown means the text shows what the
-//! page shows: token values filled in, portal elements described, callouts labelled. The
-//! input is ammonia's output, so it is well formed: tags are balanced, attributes quoted, and
-//! text escaped with a handful of entities.
+//! page shows: token values filled in, portal elements described, callouts labelled, an
+//! image by its alt text (whether it loaded or not), a footnote as `[1]` where it is cited
+//! and `[1] text` where it is defined. The input is ammonia's output, so it is well formed:
+//! tags are balanced, attributes double-quoted, and text escaped with a handful of entities.
 
 use super::escape::decode_entities;
-use crate::article::html::{Kind, Tokens};
+use crate::article::html::{Kind, Tag, Tokens};
 
 /// Elements that end a line.
 const BREAK: &[&str] = &["br", "tr", "li", "dt", "dd"];
@@ -30,6 +31,15 @@ const BLOCK: &[&str] = &[
     "hr",
 ];
 
+/// A superscript: a footnote's number where it is cited or defined (written in brackets),
+/// or any other.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Sup {
+    Reference,
+    Label,
+    Other,
+}
+
 struct Writer {
     out: String,
     /// Newlines owed before the next text (1 = line break, 2 = blank line).
@@ -40,6 +50,17 @@ struct Writer {
     pre: usize,
     /// One entry per open list: the next number of an `<ol>`, `None` for `<ul>`.
     lists: Vec<Option<usize>>,
+    /// One entry per open `<sup>`: what it is.
+    sups: Vec<Sup>,
+    /// A footnote's number was just written where it is defined: its text follows on the
+    /// same line rather than as a block of its own.
+    after_label: bool,
+    /// A list item's marker was just written: a paragraph that opens the item (a loose
+    /// list's `<li><p>`) starts on the marker's line.
+    after_marker: bool,
+    /// One entry per open `<li>`: whether it holds blocks (a loose list's item), which a
+    /// blank line then separates from the next item.
+    items: Vec<bool>,
 }
 
 impl Writer {
@@ -69,6 +90,7 @@ impl Writer {
             words += 1;
             self.flush();
             self.out.push_str(word);
+            self.after_marker = false;
         }
         if words > 0 && s.ends_with(ws) {
             self.space = true;
@@ -100,8 +122,41 @@ impl Writer {
         }
     }
 
-    fn open(&mut self, name: &str) {
+    fn open(&mut self, name: &str, tag: &Tag<'_>) {
+        if BLOCK.contains(&name)
+            && let Some(loose) = self.items.last_mut()
+        {
+            *loose = true;
+        }
+        if self.after_label && BLOCK.contains(&name) {
+            self.after_label = false;
+            self.space = true;
+            return;
+        }
+        if self.after_marker && BLOCK.contains(&name) && !matches!(name, "ul" | "ol" | "pre") {
+            return;
+        }
         match name {
+            // What a missing image shows in its place (`kb-image-missing`) too.
+            "img" => {
+                if let Some(alt) = attribute(tag, "alt") {
+                    self.space = true;
+                    self.text(&decode_entities(alt));
+                    self.space = true;
+                }
+            }
+            "sup" => {
+                // pulldown-cmark's classes for the two ends of a footnote.
+                let sup = match attribute(tag, "class") {
+                    Some("footnote-reference") => Sup::Reference,
+                    Some("footnote-definition-label") => Sup::Label,
+                    _ => Sup::Other,
+                };
+                if sup != Sup::Other {
+                    self.text("[");
+                }
+                self.sups.push(sup);
+            }
             "li" => {
                 self.newline(1);
                 self.flush();
@@ -113,6 +168,8 @@ impl Writer {
                     _ => "- ".to_owned(),
                 };
                 self.out.push_str(&marker);
+                self.after_marker = true;
+                self.items.push(false);
             }
             "ul" | "ol" => {
                 self.newline(if self.lists.is_empty() { 2 } else { 1 });
@@ -137,6 +194,18 @@ impl Writer {
 
     fn close(&mut self, name: &str) {
         match name {
+            "li" => {
+                let loose = self.items.pop().unwrap_or(false);
+                self.newline(if loose { 2 } else { 1 });
+            }
+            "sup" => match self.sups.pop() {
+                Some(Sup::Reference) => self.text("]"),
+                Some(Sup::Label) => {
+                    self.text("]");
+                    self.after_label = true;
+                }
+                _ => {}
+            },
             "ul" | "ol" => {
                 self.lists.pop();
                 self.newline(if self.lists.is_empty() { 2 } else { 1 });
@@ -152,6 +221,14 @@ impl Writer {
     }
 }
 
+/// The value of the attribute `name` of a start tag, as the sanitizer writes attributes:
+/// `name="value"` (a bare `name` has none).
+fn attribute<'t>(tag: &Tag<'t>, name: &str) -> Option<&'t str> {
+    tag.attrs()
+        .find(|a| a.name.eq_ignore_ascii_case(name))
+        .and_then(|a| a.value)
+}
+
 /// The text of sanitized HTML.
 pub(crate) fn from_html(html: &str) -> String {
     let mut w = Writer {
@@ -160,11 +237,15 @@ pub(crate) fn from_html(html: &str) -> String {
         space: false,
         pre: 0,
         lists: Vec::new(),
+        sups: Vec::new(),
+        after_label: false,
+        after_marker: false,
+        items: Vec::new(),
     };
     for token in Tokens::new(html) {
         match token.kind {
             Kind::Text(t) => w.text(&decode_entities(t)),
-            Kind::StartTag(tag) => w.open(&tag.name.to_ascii_lowercase()),
+            Kind::StartTag(tag) => w.open(&tag.name.to_ascii_lowercase(), &tag),
             Kind::EndTag(tag) => w.close(&tag.name.to_ascii_lowercase()),
             _ => {}
         }
@@ -189,6 +270,35 @@ mod tests {
         assert_eq!(
             from_html(html),
             "Title\n\nThe VM web&01 stopped.\n\n1. One\n2. Two x\n\n- a\n\nA | B\n1 | 2\n\nline 1\n  line 2\n\nend here\n"
+        );
+    }
+
+    #[test]
+    fn a_loose_list_item_starts_on_its_marker_line() {
+        let html = "<ol>\n<li>\n<p>One</p>\n</li>\n<li>\n<p>Two</p>\n<p>More</p>\n</li>\n</ol>\n\
+                    <ul><li><p>a</p><ul><li>b</li><li>c</li></ul></li><li>d</li></ul>";
+        assert_eq!(
+            from_html(html),
+            "1. One\n\n2. Two\n\nMore\n\n- a\n\n- b\n- c\n\n- d\n"
+        );
+    }
+
+    #[test]
+    fn images_read_as_their_alt_text_loaded_or_not() {
+        let html = "<p>See<img src=\"/files/a.png\" alt=\"The &amp; diagram\" title=\"t\">\
+                    <span class=\"kb-image-missing\">Missing one</span> <img src=\"x\">end</p>";
+        assert_eq!(from_html(html), "See The & diagram Missing one end\n");
+    }
+
+    #[test]
+    fn footnotes_read_as_bracketed_numbers() {
+        let html = "<p>A claim.<sup class=\"footnote-reference\"><a href=\"#s\">1</a></sup> More.</p>\n\
+                    <p>x<sup>2</sup></p>\n\
+                    <div class=\"footnote-definition\" id=\"s\"><sup class=\"footnote-definition-label\">1</sup>\n\
+                    <p>The source.</p>\n</div>";
+        assert_eq!(
+            from_html(html),
+            "A claim.[1] More.\n\nx2\n\n[1] The source.\n"
         );
     }
 }

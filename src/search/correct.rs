@@ -15,6 +15,9 @@ use super::score::FieldSlot;
 use super::syntax::ParsedQuery;
 use crate::index::{Fields, text_analyzer, words_analyzer};
 
+/// The longest word a correction is looked for: longer ones are not misspelt words.
+const MAX_WORD_CHARS: usize = 40;
+
 /// The corrected query text, or `None` when no word needs (or has) a correction.
 pub fn correction(
     searcher: &tantivy::Searcher,
@@ -34,7 +37,10 @@ pub fn correction(
             continue;
         }
         let written = tokenize(&mut words_analyzer(), word).concat();
-        if written.chars().count() < 3 {
+        // Too short to correct with confidence; too long to be a word (its typo automaton
+        // would be huge).
+        let letters = written.chars().count();
+        if !(3..=MAX_WORD_CHARS).contains(&letters) {
             continue;
         }
         if let Some(better) = closest_title_word(searcher, f, &written) {

@@ -73,12 +73,25 @@ impl Plan {
     }
 }
 
+/// The readings of a word; a word longer than any indexed token (which the analyzer drops)
+/// is kept as a term no article has, so that it finds nothing instead of being ignored.
+fn readings_or_unmatchable(analyzer: &mut TextAnalyzer, word: &str) -> Vec<Reading> {
+    let found = readings(analyzer, word);
+    if !found.is_empty() {
+        return found;
+    }
+    let too_long = word
+        .split(|c: char| !c.is_alphanumeric())
+        .find(|run| run.len() > crate::index::tokenize::MAX_TOKEN_BYTES);
+    too_long.map_or_else(Vec::new, |run| vec![Reading(vec![(0, run.to_lowercase())])])
+}
+
 /// Words, phrases and synonyms -> units.
 pub fn plan(analyzer: &mut TextAnalyzer, parsed: &ParsedQuery, synonyms: &Synonyms) -> Plan {
     let words: Vec<(String, Vec<Reading>)> = parsed
         .words
         .iter()
-        .map(|w| (w.clone(), readings(analyzer, w)))
+        .map(|w| (w.clone(), readings_or_unmatchable(analyzer, w)))
         .filter(|(_, r)| !r.is_empty())
         .collect();
     let mut out = Plan::default();
@@ -175,8 +188,12 @@ fn word_unit(raw: &str, readings: &[Reading]) -> Unit {
             .map(|(i, r)| (r.clone(), if i == 0 { AS_TYPED } else { AS_PARTS }))
             .collect(),
         required: false,
-        // Identifiers are matched exactly, never with a typo.
-        loose: readings.len() == 1 && readings[0].len() == 1 && !identifier,
+        // Identifiers are matched exactly, never with a typo; nor is a word longer than any
+        // indexed token (a typo automaton of it would be huge, and could match nothing).
+        loose: readings.len() == 1
+            && readings[0].len() == 1
+            && !identifier
+            && raw.len() <= crate::index::tokenize::MAX_TOKEN_BYTES,
         id: Some(raw.to_lowercase()),
     }
 }

@@ -64,15 +64,22 @@ impl Snippets {
                 terms.insert(stem.clone(), 1.0 / (1.0 + doc_freq as f32));
             }
         }
+        // Only stems some document has can be marked: the others (a 5,000-letter word) would
+        // only make the automaton large.
+        let found: Vec<String> = stems
+            .iter()
+            .filter(|s| terms.contains_key(*s))
+            .cloned()
+            .collect();
         let finder = aho_corasick::AhoCorasick::builder()
             .ascii_case_insensitive(true)
-            .build(stems)
+            .build(&found)
             .ok();
         Ok(Snippets {
             terms,
             first_bytes,
             finder,
-            stems: stems.to_vec(),
+            stems: found,
         })
     }
 

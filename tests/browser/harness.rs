@@ -22,12 +22,10 @@ use fantoccini::wd::{Capabilities, TimeoutConfiguration, WebDriverCompatibleComm
 use fantoccini::{Client, ClientBuilder, Locator};
 // fantoccini enables hyper-util's `client-legacy`: its connector is what `ClientBuilder` takes.
 use hyper_util::client::legacy::connect::HttpConnector;
-use indicatif::ProgressBar;
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
-use selfhelp_kb::index::{IndexOptions, Indexer, KbIndex};
-use selfhelp_kb::web::{AppState, app};
+use selfhelp_kb::web::app;
 
 /// Longest any single wait may take (an element, a navigation, a condition).
 pub const WAIT: Duration = Duration::from_secs(10);
@@ -56,14 +54,9 @@ fn tool(var: &str, default: &str) -> PathBuf {
     path
 }
 
-/// The project's sample articles.
-pub fn sample_articles() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("articles")
-}
-
 /// Where screenshots are saved, for people (and the lead) to look at.
 pub fn screenshot_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots")
+    crate::common::crate_root().join("target/screenshots")
 }
 
 /// The app, serving an index of `articles` built in a temporary folder.
@@ -77,17 +70,8 @@ pub struct Server {
 impl Server {
     pub fn start(articles: &Path) -> Server {
         let dir = TempDir::new().expect("a temporary folder for the index");
-        let mut indexer = Indexer::open(dir.path()).expect("the index opens");
-        indexer
-            .sync(articles, IndexOptions::default(), &ProgressBar::hidden())
-            .expect("the articles are indexed");
-        let index =
-            KbIndex::from_index(indexer.index().clone(), dir.path()).expect("the reader opens");
-        indexer.finish().expect("the writer closes");
-        let state = AppState::new(index, articles);
-        // The health page shows "being checked" until the first report: make it now, so
-        // that its screenshot shows the report.
-        state.refresh_check().expect("the articles are checked");
+        // With the health report made now: the health page's screenshot shows it.
+        let state = crate::common::web::app_state(articles, dir.path());
 
         let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port for the app");
         listener
@@ -589,7 +573,7 @@ impl Browser {
 
 /// Runs one test's flow on a fresh browser over the sample articles.
 pub async fn drive(name: &str, flow: impl AsyncFnOnce(&mut Browser)) {
-    drive_on(name, &sample_articles(), flow).await;
+    drive_on(name, &crate::common::sample_articles(), flow).await;
 }
 
 /// Runs one test's flow on a fresh browser over `articles` within [`TEST_DEADLINE`], then

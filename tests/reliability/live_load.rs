@@ -639,12 +639,7 @@ fn run_plan(label: &str, plan: Plan) -> Vec<Seen> {
     }
     assert_same_files(&live, &on_disk, "live index vs the final folder");
     let fresh_dir = tmp.path().join("fresh");
-    let fresh = kb_index(
-        &articles,
-        &fresh_dir,
-        &["--full", "--quiet"],
-        Duration::from_secs(180),
-    );
+    let fresh = kb_index(&articles, &fresh_dir, &["--full", "--quiet"]);
     assert!(fresh.status.success(), "fresh build: {}", fresh.stderr);
     assert_same_files(
         &live,

@@ -1,49 +1,28 @@
-//! Helpers of the reliability suite: where the corpus is, running `kb` with a bound on every
-//! wait, child processes and mounts that clean up after themselves when a test fails, a
-//! seeded random number generator, and reading what an index holds.
+//! Helpers of the reliability suite beyond `tests/common/`: the ground truth's free-text
+//! queries, mounts that clean up after themselves, `kb serve` as a child process, raw
+//! requests on a socket, and percentiles.
 //!
 //! Everything here is written so that a failing test can neither hang nor leave something
 //! behind: children are killed in `Drop`, mounts are unmounted in `Drop`, every wait has a
 //! limit.
 
-use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{Read, Seek, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use selfhelp_kb::index::{KbIndex, names};
-use selfhelp_kb::search::{SearchRequest, Searcher};
-
-/// The crate root: `articles/` is found from here, and `kb` runs here.
-pub fn crate_root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The project's sample articles (54 of them).
-pub fn sample_articles() -> PathBuf {
-    crate_root().join("articles")
-}
-
-/// `$KB_SHARED`, else `../shared` next to the crate.
-pub fn shared() -> PathBuf {
-    std::env::var_os("KB_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| crate_root().join("../shared"))
-}
-
-/// The real corpus (read-only; never copied into the repository).
-pub fn corpus_dir() -> PathBuf {
-    let dir = shared().join("corpus/articles");
-    assert!(
-        dir.is_dir(),
-        "the reliability suite needs the corpus at {} (set KB_SHARED)",
-        dir.display()
-    );
-    dir
-}
+pub use crate::common::articles::{copy_tree, write_file};
+pub use crate::common::index::{
+    Commit, assert_same_files, browse_total, commit_of, dir_bytes, disk_files, indexed_files,
+    open_searcher, paths, query,
+};
+pub use crate::common::rng::Rng;
+pub use crate::common::run::{ChildGuard, Ran, kb, kb_index, run, run_within};
+pub use crate::common::web::{enc, enc_bytes, enc_path};
+pub use crate::common::{cannot_run, corpus_dir, sample_articles, shared};
+use selfhelp_kb::search::Searcher;
 
 /// The free-text queries of the ground truth, one per line.
 pub fn freetext_queries() -> Vec<String> {
@@ -60,320 +39,24 @@ pub fn freetext_queries() -> Vec<String> {
     queries
 }
 
-/// `kb` from the crate root, with `RUST_LOG` unset so that standard error carries only what
-/// `kb` itself reports, and no standard input.
-pub fn kb() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kb"));
-    cmd.current_dir(crate_root())
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::null());
-    cmd
-}
-
-/// A child process that is killed (SIGKILL) and reaped when dropped: a test that fails or
-/// panics half-way never leaves a `kb` running.
-pub struct ChildGuard {
-    child: Option<Child>,
-    what: String,
-}
-
-impl ChildGuard {
-    pub fn spawn(cmd: &mut Command, what: &str) -> ChildGuard {
-        let child = cmd
-            .spawn()
-            .unwrap_or_else(|e| panic!("starting {what}: {e}"));
-        ChildGuard {
-            child: Some(child),
-            what: what.to_owned(),
-        }
-    }
-
-    pub fn id(&self) -> u32 {
-        self.child.as_ref().map_or(0, Child::id)
-    }
-
-    /// The exit status if the child has ended, without waiting.
-    pub fn try_wait(&mut self) -> Option<ExitStatus> {
-        let child = self.child.as_mut()?;
-        child
-            .try_wait()
-            .unwrap_or_else(|e| panic!("waiting for {}: {e}", self.what))
-    }
-
-    /// Waits for the child to end by itself, at most `limit`; past it the child is killed
-    /// and the test fails.
-    pub fn wait_bounded(&mut self, limit: Duration) -> ExitStatus {
-        let started = Instant::now();
-        loop {
-            if let Some(status) = self.try_wait() {
-                return status;
-            }
-            if started.elapsed() > limit {
-                self.kill();
-                panic!("{} was still running after {limit:?}", self.what);
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        }
-    }
-
-    /// SIGKILL now, and reap.
-    pub fn kill(&mut self) -> Option<ExitStatus> {
-        let mut child = self.child.take()?;
-        // It may have ended already: killing a reaped child is an error we do not care about.
-        let _ = child.kill();
-        child.wait().ok()
-    }
-
-    /// Sends SIGTERM (through `kill(1)`: the crate forbids `unsafe`, so no libc call).
-    pub fn terminate(&self) {
-        let status = Command::new("kill")
-            .arg("-TERM")
-            .arg(self.id().to_string())
-            .stdin(Stdio::null())
-            .status()
-            .unwrap_or_else(|e| panic!("running kill(1): {e}"));
-        assert!(status.success(), "kill -TERM {} failed", self.id());
-    }
-}
-
-impl Drop for ChildGuard {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-/// What a finished command printed.
-#[derive(Debug)]
-pub struct Ran {
-    pub status: ExitStatus,
-    pub stdout: String,
-    pub stderr: String,
-    pub elapsed: Duration,
-}
-
-/// Runs `cmd` to its end within `limit`. Output goes to anonymous temporary files rather than
-/// pipes: a child writing more than a pipe holds while nobody reads would stall, and look
-/// like a hang.
-pub fn run(cmd: &mut Command, limit: Duration, what: &str) -> Ran {
-    let mut out = tempfile::tempfile().expect("a temporary file");
-    let mut err = tempfile::tempfile().expect("a temporary file");
-    cmd.stdout(out.try_clone().expect("the file can be shared"))
-        .stderr(err.try_clone().expect("the file can be shared"));
-    let started = Instant::now();
-    let mut child = ChildGuard::spawn(cmd, what);
-    let status = child.wait_bounded(limit);
-    let elapsed = started.elapsed();
-    Ran {
-        status,
-        stdout: read_all(&mut out),
-        stderr: read_all(&mut err),
-        elapsed,
-    }
-}
-
-fn read_all(file: &mut File) -> String {
-    let mut bytes = Vec::new();
-    file.rewind().expect("the file can be rewound");
-    file.read_to_end(&mut bytes).expect("the file can be read");
-    String::from_utf8_lossy(&bytes).into_owned()
-}
-
-/// `kb index --articles A --index I` plus `extra`, to its end.
-pub fn kb_index(articles: &Path, index: &Path, extra: &[&str], limit: Duration) -> Ran {
-    let mut cmd = kb();
-    cmd.arg("index")
-        .arg("--articles")
-        .arg(articles)
-        .arg("--index")
-        .arg(index)
-        .args(extra);
-    run(&mut cmd, limit, "kb index")
-}
-
-/// A seeded generator (SplitMix64): the same seed gives the same kill moments and the same
-/// hostile requests on every run, so a failure can be reproduced.
-#[derive(Debug, Clone)]
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (`n > 0`); the modulo bias is irrelevant at these sizes.
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
-    }
-
-    /// Uniform in `[0, 1)`.
-    pub fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    pub fn chance(&mut self, p: f64) -> bool {
-        self.unit() < p
-    }
-
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-
-    pub fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| self.next_u64() as u8).collect()
-    }
-}
-
-/// Path -> content hash of every live document of the index in `dir`, read from its fast
-/// columns: exactly what decides whether two indexes hold the same articles. Fails when a
-/// path is indexed twice (a crash must not leave duplicates either).
-pub fn indexed_files(dir: &Path) -> BTreeMap<String, String> {
-    let index = KbIndex::open(dir).unwrap_or_else(|e| panic!("opening {}: {e}", dir.display()));
-    let searcher = index.searcher();
-    let mut out = BTreeMap::new();
-    for segment in searcher.segment_readers() {
-        let ff = segment.fast_fields();
-        let column = |name: &str| {
-            ff.str(name)
-                .expect("the column can be read")
-                .unwrap_or_else(|| panic!("no {name} column"))
-        };
-        let (paths, hashes) = (column(names::PATH), column(names::HASH));
-        let text = |col: &tantivy::columnar::StrColumn, doc| {
-            let ord = col
-                .term_ords(doc)
-                .next()
-                .expect("every document has a value");
-            let mut s = String::new();
-            col.ord_to_str(ord, &mut s).expect("the term can be read");
-            s
-        };
-        for doc in segment.doc_ids_alive() {
-            let path = text(&paths, doc);
-            let hash = text(&hashes, doc);
-            if let Some(previous) = out.insert(path.clone(), hash) {
-                panic!("{path} is indexed twice (one copy with hash {previous})");
-            }
-        }
-    }
-    out
-}
-
-/// Path -> blake3 of the bytes of every `.md` file under `root` (not following links, hidden
-/// entries skipped): what a fresh index of the folder holds.
-pub fn disk_files(root: &Path) -> BTreeMap<String, String> {
-    fn walk(dir: &Path, prefix: &str, out: &mut BTreeMap<String, String>) {
-        for entry in std::fs::read_dir(dir).expect("the folder can be listed") {
-            let entry = entry.expect("the entry can be read");
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') {
-                continue;
-            }
-            let path = format!("{prefix}{name}");
-            let kind = entry.file_type().expect("the entry has a type");
-            if kind.is_dir() {
-                walk(&entry.path(), &format!("{path}/"), out);
-            } else if kind.is_file() && name.to_ascii_lowercase().ends_with(".md") {
-                let bytes = std::fs::read(entry.path()).expect("the article can be read");
-                out.insert(path, blake3::hash(&bytes).to_hex().to_string());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(root, "", &mut out);
-    out
-}
-
-/// Asserts two path -> hash maps are equal, naming the first differences rather than
-/// printing thousands of entries.
-pub fn assert_same_files(
-    actual: &BTreeMap<String, String>,
-    expected: &BTreeMap<String, String>,
-    what: &str,
-) {
-    if actual == expected {
-        return;
-    }
-    let differing: Vec<String> = actual
-        .keys()
-        .chain(expected.keys())
-        .filter(|p| actual.get(*p) != expected.get(*p))
-        .take(8)
-        .map(|p| {
-            format!(
-                "{p}: {} vs {}",
-                actual.get(p).map_or("missing", |h| &h[..12]),
-                expected.get(p).map_or("missing", |h| &h[..12])
-            )
-        })
-        .collect();
-    panic!(
-        "{what}: {} files indexed, {} expected; first differences (actual vs expected): \
-         {differing:#?}",
-        actual.len(),
-        expected.len()
-    );
-}
-
-/// A searcher over the index in `dir`, opened afresh so that it sees the last commit.
-pub fn open_searcher(dir: &Path) -> Searcher {
-    Searcher::new(KbIndex::open(dir).unwrap_or_else(|e| panic!("opening {}: {e}", dir.display())))
-}
-
-/// How many articles browsing everything finds.
-pub fn browse_total(searcher: &Searcher) -> usize {
-    searcher
-        .search(&SearchRequest::default())
-        .expect("browsing works")
-        .total
-}
-
 /// The paths of the first 100 hits of a free-text search.
 pub fn hit_paths(searcher: &Searcher, q: &str) -> Vec<String> {
-    let req = SearchRequest {
-        per_page: 100,
-        ..SearchRequest::text(q)
-    };
-    let resp = searcher
-        .search(&req)
-        .unwrap_or_else(|e| panic!("search {q:?}: {e}"));
-    resp.hits.into_iter().map(|h| h.path).collect()
+    paths(&query(searcher, q))
 }
 
-/// Bytes used by the files directly in `dir`.
-pub fn dir_bytes(dir: &Path) -> u64 {
-    std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .filter_map(|e| e.metadata().ok())
-                .filter(std::fs::Metadata::is_file)
-                .map(|m| m.len())
-                .sum()
-        })
-        .unwrap_or(0)
-}
-
-/// Copies a folder tree (files and folders; links are not expected in the corpus).
-pub fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("the target folder can be created");
-    for entry in std::fs::read_dir(from).expect("the folder can be listed") {
-        let entry = entry.expect("the entry can be read");
-        let target = to.join(entry.file_name());
-        let kind = entry.file_type().expect("the entry has a type");
-        if kind.is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else if kind.is_file() {
-            std::fs::copy(entry.path(), &target).expect("the file can be copied");
-        }
-    }
+/// The child died of SIGKILL right after saying it reached `point`: the crash came where the
+/// test chose, not somewhere else or never.
+pub fn assert_killed_at(status: std::process::ExitStatus, stderr: &str, point: &str) {
+    assert!(
+        stderr.contains(&format!("kb: failpoint {point} reached")),
+        "the failpoint {point} was not reached ({status}); stderr:\n{stderr}"
+    );
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&status),
+        Some(9),
+        "after the failpoint {point} the process ended with {status}, not SIGKILL; \
+         stderr:\n{stderr}"
+    );
 }
 
 /// The effective user ID, read from `/proc` (no libc: the crate forbids `unsafe`).
@@ -417,7 +100,7 @@ impl Mount {
 fn mount(args: &[&str], dir: &Path) -> Result<(), String> {
     let mut cmd = Command::new("mount");
     cmd.args(args).arg(dir).stdin(Stdio::null());
-    let ran = run(&mut cmd, Duration::from_secs(30), "mount");
+    let ran = run_within(&mut cmd, Duration::from_secs(30), "mount");
     if ran.status.success() {
         Ok(())
     } else {
@@ -468,6 +151,19 @@ impl Server {
         scratch: &Path,
         limit: Duration,
     ) -> Server {
+        Server::start_with_env(articles, index, watch, log, scratch, limit, &[])
+    }
+
+    /// [`Server::start`] with more variables in the child's environment.
+    pub fn start_with_env(
+        articles: &Path,
+        index: &Path,
+        watch: bool,
+        log: &str,
+        scratch: &Path,
+        limit: Duration,
+        env: &[(&str, &str)],
+    ) -> Server {
         let out_path = scratch.join("serve.stdout");
         let err_path = scratch.join("serve.stderr");
         let out = File::create(&out_path).expect("the stdout file can be created");
@@ -480,6 +176,7 @@ impl Server {
             .arg(index)
             .args(["--addr", "127.0.0.1:0"])
             .env("RUST_LOG", log)
+            .envs(env.iter().copied())
             .stdout(out)
             .stderr(err);
         if watch {
@@ -519,6 +216,11 @@ impl Server {
 
     pub fn stderr(&self) -> String {
         std::fs::read_to_string(&self.stderr).unwrap_or_default()
+    }
+
+    /// Waits at most `limit` for the server to end by itself (the test fails past it).
+    pub fn wait_exit(&mut self, limit: Duration) -> ExitStatus {
+        self.child.wait_bounded(limit)
     }
 
     /// SIGTERM, then waits at most `limit` for the exit; returns the status and how long
@@ -589,29 +291,6 @@ pub fn raw_request(addr: SocketAddr, request: &[u8], limit: Duration) -> Result<
             Err(e) => return Err(format!("reading: {e}")),
         }
     }
-}
-
-/// Percent-encodes everything but RFC 3986 unreserved characters.
-pub fn enc(s: &str) -> String {
-    enc_bytes(s.as_bytes())
-}
-
-/// Percent-encodes bytes (which need not be UTF-8).
-pub fn enc_bytes(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 3);
-    for &b in bytes {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// A relative article path as a URL path: each segment encoded, `/` kept.
-pub fn enc_path(path: &str) -> String {
-    path.split('/').map(enc).collect::<Vec<_>>().join("/")
 }
 
 /// Percentile `p` (0..=100) of unsorted samples, by nearest rank.
