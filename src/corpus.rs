@@ -40,10 +40,7 @@ pub enum CorpusError {
     NotADir(PathBuf),
 }
 
-/// Whether a file name is an article: `.md`, any case.
-pub fn is_article_name(name: &str) -> bool {
-    name.len() > 3 && name[name.len() - 3..].eq_ignore_ascii_case(".md")
-}
+pub use crate::article::name::is_article_name;
 
 /// Lists the `.md` files under `root`, sorted by path. Symbolic links are not followed, so a
 /// link can neither loop nor reach outside the tree; hidden entries (`.git`) are skipped.
@@ -175,10 +172,34 @@ pub fn read_one(source: &SourceFile) -> Result<Article, Problem> {
         .map_err(|e| Problem::new(Code::Unreadable, &source.path, 1, e.to_string()))
 }
 
+/// How [`load_with`] reads the files of a folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reading {
+    /// On rayon's global pool: fastest, for commands that do nothing else.
+    Parallel,
+    /// On the calling thread, one at a time: for a server, whose other work (a watch
+    /// sync on the global pool, requests) must not queue behind a whole folder.
+    OneAtATime,
+}
+
 /// Reads every article under `root` in parallel.
 pub fn load(root: &Path) -> Result<Corpus, CorpusError> {
+    load_with(root, Reading::Parallel, |a| a)
+}
+
+/// Reads every article under `root`, keeping what `keep` makes of each one (a report that
+/// needs only the problems need not hold every article's text).
+pub fn load_with(
+    root: &Path,
+    reading: Reading,
+    keep: impl Fn(Article) -> Article + Sync,
+) -> Result<Corpus, CorpusError> {
     let (files, mut problems) = list(root)?;
-    let results: Vec<Result<Article, Problem>> = files.par_iter().map(read_one).collect();
+    let read = |file: &SourceFile| read_one(file).map(&keep);
+    let results: Vec<Result<Article, Problem>> = match reading {
+        Reading::Parallel => files.par_iter().map(read).collect(),
+        Reading::OneAtATime => files.iter().map(read).collect(),
+    };
     let mut articles = Vec::with_capacity(results.len());
     for r in results {
         match r {
@@ -212,11 +233,7 @@ pub fn mark_duplicate_ids(articles: &mut [Article]) {
                 .map(|&j| articles[j].path.as_str())
                 .collect();
             let article = &articles[i];
-            let line = article
-                .source
-                .lines()
-                .position(|l| l.to_ascii_lowercase().contains("articleid"))
-                .map_or(1, |n| n + 1);
+            let line = article.article_id_line.unwrap_or(1);
             let problem = Problem::new(
                 Code::DuplicateArticleId,
                 &article.path,

@@ -105,22 +105,23 @@ impl From<Article> for Row {
     fn from(a: Article) -> Row {
         Row {
             path: a.path,
-            article_id: a.article_id,
-            service: a.service,
-            resource: a.resource,
-            r#type: a.self_help_type,
+            article_id: a.properties.article_id,
+            service: a.properties.service,
+            resource: a.properties.resource,
+            r#type: a.properties.self_help_type,
             // Lower-cased as our index does, so both count the same facet values.
-            scenario: a.diagnostic_scenario.to_lowercase(),
-            display_order: a.display_order,
-            tags: a.resource_tags,
-            clouds: a.cloud_environments,
+            scenario: a.properties.diagnostic_scenario.to_lowercase(),
+            display_order: a.properties.display_order,
+            tags: a.properties.resource_tags,
+            clouds: a.properties.cloud_environments,
             topics: a
+                .properties
                 .support_topic_ids
                 .iter()
                 .map(|t| t.to_lowercase())
                 .collect(),
             title: a.title,
-            description: a.description,
+            description: a.properties.description,
             headings: a
                 .headings
                 .iter()

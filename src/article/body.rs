@@ -2,15 +2,17 @@
 //! the plain text that search reads.
 //!
 //! Sections and tokens are HTML comments (`<!--name-->` … `<!--/name-->`,
-//! `<!--$name-->default<!--/$name-->`), so they survive any Markdown renderer; they are found
-//! with a plain scan over the text rather than through the Markdown parser, which would split
-//! them across events.
+//! `<!--$name-->default<!--/$name-->`), so they survive any Markdown renderer; the grammar
+//! of [`super::markers`] finds and pairs them.
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 
+use super::html::{Kind, Tokens};
+use super::markers::Scan;
+
 /// A named section such as `issueDescription`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Section {
     pub name: String,
     /// The Markdown between the markers.
@@ -20,7 +22,7 @@ pub struct Section {
 }
 
 /// A replacement token the portal fills with the customer's value.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Token {
     pub name: String,
     /// What a reader sees outside the portal.
@@ -32,6 +34,8 @@ pub struct Token {
 pub struct UnpairedMarker {
     pub name: String,
     pub closing: bool,
+    /// A marker of the other end exists, but pairing with it would cross another pair.
+    pub crosses: bool,
     /// Byte offset in the body.
     pub offset: usize,
 }
@@ -44,79 +48,15 @@ pub struct Markers {
     pub unpaired: Vec<UnpairedMarker>,
 }
 
-struct Marker<'a> {
-    name: &'a str,
-    token: bool,
-    closing: bool,
-    start: usize,
-    end: usize,
-}
-
-/// Section and token names are identifiers; any other comment is prose.
-fn parse_marker(comment: &str) -> Option<(&str, bool, bool)> {
-    let (closing, rest) = match comment.strip_prefix('/') {
-        Some(r) => (true, r),
-        None => (false, comment),
-    };
-    // `<!--$ Scenario-->` is a token too: authors slip a space in.
-    let (token, name) = match rest.strip_prefix('$') {
-        Some(r) => (true, r.trim_start()),
-        None => (false, rest),
-    };
-    let mut chars = name.chars();
-    let first = chars.next()?;
-    let ident = (first.is_ascii_alphabetic() || first == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.');
-    ident.then_some((name, token, closing))
-}
-
-fn scan_markers(body: &str) -> Vec<Marker<'_>> {
-    let mut out = Vec::new();
-    let mut from = 0;
-    while let Some(open) = body[from..].find("<!--").map(|i| i + from) {
-        let Some(close) = body[open + 4..].find("-->").map(|i| i + open + 4) else {
-            break;
-        };
-        let inner = body[open + 4..close].trim();
-        if let Some((name, token, closing)) = parse_marker(inner) {
-            out.push(Marker {
-                name,
-                token,
-                closing,
-                start: open,
-                end: close + 3,
-            });
-        }
-        from = close + 3;
-    }
-    out
-}
-
-/// Pairs each opening marker with the next closing marker of the same name (in any case) and
-/// kind.
-/// `line_of` maps a body offset to the file's 1-based line.
+/// The sections, tokens and unpaired markers of a body, paired by the one grammar of
+/// [`super::markers`]. `line_of` maps a body offset to the file's 1-based line.
 pub fn markers(body: &str, line_of: impl Fn(usize) -> usize) -> Markers {
-    let found = scan_markers(body);
-    let mut used = vec![false; found.len()];
+    let scan = Scan::new(body);
     let mut result = Markers::default();
-    for (i, m) in found.iter().enumerate() {
-        if m.closing || used[i] {
-            continue;
-        }
-        let pair = found.iter().enumerate().skip(i + 1).find(|(j, c)| {
-            !used[*j] && c.closing && c.token == m.token && c.name.eq_ignore_ascii_case(m.name)
-        });
-        let Some((j, close)) = pair else {
-            result.unpaired.push(UnpairedMarker {
-                name: m.name.to_owned(),
-                closing: false,
-                offset: m.start,
-            });
-            continue;
-        };
-        used[i] = true;
-        used[j] = true;
-        let inner = &body[m.end..close.start];
+    for (i, j) in scan.pairs() {
+        let (open, close) = (&scan.comments[i], &scan.comments[j]);
+        let Some(m) = open.marker else { continue };
+        let inner = &body[open.end..close.start];
         if m.token {
             if !result.tokens.iter().any(|t| t.name == m.name) {
                 result.tokens.push(Token {
@@ -128,20 +68,44 @@ pub fn markers(body: &str, line_of: impl Fn(usize) -> usize) -> Markers {
             result.sections.push(Section {
                 name: m.name.to_owned(),
                 markdown: inner.trim().to_owned(),
-                line: line_of(m.start),
+                line: line_of(open.start),
             });
         }
     }
-    for (i, m) in found.iter().enumerate() {
-        if m.closing && !used[i] {
-            result.unpaired.push(UnpairedMarker {
-                name: m.name.to_owned(),
-                closing: true,
-                offset: m.start,
-            });
+    // For each name and kind: where its first opening and its last closing marker are.
+    let mut ends: std::collections::HashMap<(String, bool), (usize, usize)> = Default::default();
+    for c in &scan.comments {
+        if let Some(m) = c.marker {
+            let e = ends
+                .entry((m.name.to_ascii_lowercase(), m.token))
+                .or_insert((usize::MAX, 0));
+            if m.closing {
+                e.1 = e.1.max(c.start);
+            } else {
+                e.0 = e.0.min(c.start);
+            }
         }
     }
-    result.unpaired.sort_by_key(|u| u.offset);
+    for (c, m) in scan.unpaired() {
+        // A fenced token marker without its pair is code that shows.
+        if c.fenced {
+            continue;
+        }
+        let (first_open, last_close) = ends
+            .get(&(m.name.to_ascii_lowercase(), m.token))
+            .copied()
+            .unwrap_or((usize::MAX, 0));
+        result.unpaired.push(UnpairedMarker {
+            name: m.name.to_owned(),
+            closing: m.closing,
+            crosses: if m.closing {
+                first_open < c.start
+            } else {
+                last_close > c.start
+            },
+            offset: c.start,
+        });
+    }
     result
 }
 
@@ -413,28 +377,14 @@ fn find_ascii_ci(haystack: &str, needle: &str) -> Option<usize> {
 /// text a reader would see.
 pub fn strip_markup(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(lt) = rest.find('<') {
-        out.push_str(&rest[..lt]);
-        let tail = &rest[lt..];
-        let skip = if tail.starts_with("<!--") {
-            tail.find("-->").map_or(tail.len(), |i| i + 3)
-        } else if tail[1..].starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!') {
-            match tail.find('>') {
-                Some(i) => {
-                    // Block-level tags separate words.
-                    out.push(' ');
-                    i + 1
-                }
-                None => tail.len(),
-            }
-        } else {
-            out.push('<');
-            1
-        };
-        rest = &tail[skip..];
+    for token in Tokens::new(html) {
+        match token.kind {
+            Kind::Text(t) | Kind::Cdata(t) => out.push_str(t),
+            // Block-level tags separate words.
+            Kind::StartTag(_) | Kind::EndTag(_) | Kind::Doctype => out.push(' '),
+            Kind::Comment { .. } | Kind::EofInTag => {}
+        }
     }
-    out.push_str(rest);
     let decoded = super::properties::unescape_lenient(&out.replace("&nbsp;", " "));
     collapse_ws(&decoded)
 }

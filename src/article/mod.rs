@@ -6,19 +6,27 @@
 
 pub mod acronyms;
 pub mod body;
+pub(crate) mod fences;
+pub mod html;
+pub mod markers;
+pub mod name;
 mod problem;
 pub mod properties;
 pub(crate) mod slug;
+pub mod topics;
 mod vocab;
 
-use std::collections::BTreeMap;
+use std::ops::{Deref, DerefMut};
 use std::path::Path;
 
 use serde::Serialize;
 
 pub use body::{Heading, Section, Token};
 pub use problem::{Code, Problem, Severity};
-pub use vocab::{CLOUDS, Key, SELF_HELP_TYPES, canonical_cloud, canonical_self_help_type};
+pub use topics::SupportTopic;
+pub use vocab::{
+    CLOUDS, Key, Properties, SELF_HELP_TYPES, Value, canonical_cloud, canonical_self_help_type,
+};
 
 use properties::BlockMode;
 
@@ -29,29 +37,17 @@ pub struct Article {
     pub path: String,
     /// pageTitle, else the first H1, else the file stem.
     pub title: String,
-    pub page_title: String,
-    pub description: String,
-    /// Lower-cased: resource-provider names are case-insensitive.
-    pub service: String,
-    /// Lower-cased, like `service`.
-    pub resource: String,
-    pub article_id: String,
-    /// One canonical lower-case spelling per value (`rca`, `problemscopingquestions`, ...).
-    pub self_help_type: String,
-    pub diagnostic_scenario: String,
-    pub support_topic_ids: Vec<String>,
-    pub product_pes_ids: Vec<String>,
-    /// Lower-cased.
-    pub resource_tags: Vec<String>,
-    /// Canonical names: `public`, `fairfax`, `mooncake`, `blackforest`, `usnat`, `ussec`.
-    pub cloud_environments: Vec<String>,
-    pub authors: Vec<String>,
-    pub ms_author: String,
-    pub ownership_id: String,
-    pub display_order: Option<i64>,
-    pub info_bubble_text: String,
-    /// Properties with keys outside the known set, keyed as written.
-    pub extra: BTreeMap<String, String>,
+    /// What the properties block says; read through [`Deref`] too (`article.service`).
+    #[serde(flatten)]
+    pub properties: Properties,
+    /// The 1-based line of the `articleId` property, when the block has one: where a
+    /// problem about the ID points.
+    #[serde(skip)]
+    pub article_id_line: Option<usize>,
+    /// The 1-based line of the first text before the properties block, when there is
+    /// any; `kb check` reports it ([`crate::check`]).
+    #[serde(skip)]
+    pub text_before_properties: Option<usize>,
     /// Every Markdown heading of the body, in order, with its anchor and where its section
     /// starts in [`Article::text`].
     pub headings: Vec<Heading>,
@@ -72,6 +68,20 @@ pub struct Article {
     pub problems: Vec<Problem>,
 }
 
+impl Deref for Article {
+    type Target = Properties;
+
+    fn deref(&self) -> &Properties {
+        &self.properties
+    }
+}
+
+impl DerefMut for Article {
+    fn deref_mut(&mut self) -> &mut Properties {
+        &mut self.properties
+    }
+}
+
 impl Article {
     /// Reads a file and parses it; `path` is the name used in the article and its problems.
     pub fn from_file(file: &Path, path: &str) -> std::io::Result<Article> {
@@ -89,38 +99,9 @@ impl Article {
             path: path.to_owned(),
             ..Article::default()
         };
-
         let block = properties::find_block(&source);
         let (body_start, prefix_len) = match &block {
-            Some(block) => {
-                match &block.mode {
-                    BlockMode::WellFormed => {}
-                    BlockMode::Lenient(reason) => problems.push(Problem::new(
-                        Code::MalformedProperties,
-                        path,
-                        lines.line(block.start),
-                        format!(
-                            "the properties block is not well-formed XML ({reason}); \
-                             its attributes were read leniently"
-                        ),
-                    )),
-                    BlockMode::Unterminated => problems.push(Problem::new(
-                        Code::UnterminatedProperties,
-                        path,
-                        lines.line(block.start),
-                        "the properties block has no closing `/>`; hint: end it with `/>` \
-                         on its own line"
-                            .to_owned(),
-                    )),
-                }
-                article.apply_properties(&block.properties, &lines, &mut problems);
-                let prefix = if source[..block.start].trim().is_empty() {
-                    0
-                } else {
-                    block.start
-                };
-                (block.end, prefix)
-            }
+            Some(block) => article.read_block(block, &source, &lines, &mut problems),
             None => {
                 problems.push(Problem::new(
                     Code::NoProperties,
@@ -131,96 +112,145 @@ impl Article {
                 (0, 0)
             }
         };
-
-        // The body keeps the file's line numbers: text before the block, then the block's
-        // lines left blank, then the rest.
-        let after = &source[body_start..];
-        let (markdown, payload) = body::split_payload(after);
-        let body_end = body_start + markdown.len();
-        article.body_range = (body_start, body_end);
+        let (markdown, payload) = body::split_payload(&source[body_start..]);
+        article.body_range = (body_start, body_start + markdown.len());
         article.prefix_len = prefix_len;
-        let body_lines_base = lines.line(body_start);
-        let line_of = |off: usize| lines.line(body_start + off).max(body_lines_base);
-
-        let mut markers = body::markers(markdown, line_of);
-        if prefix_len > 0 {
-            let pre = body::markers(&source[..prefix_len], |off| lines.line(off));
-            markers.sections.splice(0..0, pre.sections);
-            markers.tokens.splice(0..0, pre.tokens);
-            markers.unpaired.splice(0..0, pre.unpaired);
-        }
-        for u in &markers.unpaired {
-            let line = if prefix_len > 0 && u.offset < prefix_len {
-                lines.line(u.offset)
-            } else {
-                line_of(u.offset)
-            };
-            let (has, lacks) = if u.closing {
-                ("a closing", "opening")
-            } else {
-                ("an opening", "closing")
-            };
-            problems.push(Problem::new(
-                Code::UnpairedMarker,
-                path,
-                line,
-                format!("`{}` has {has} marker without its {lacks} pair", u.name),
-            ));
-        }
-        article.sections = markers.sections;
-        article.tokens = markers.tokens;
-
         let body_md = article.body_of(&source);
+        let body_lines = BodyLines {
+            lines: &lines,
+            body_start,
+            joined: if prefix_len > 0 { prefix_len + 1 } else { 0 },
+        };
+        article.read_markers(&body_md, &body_lines, &mut problems);
         let outline = body::outline(&body_md);
-        let mut text = outline.text;
+        article.text = outline.text;
         if let Some((json, at)) = payload {
-            match serde_json::from_str::<serde_json::Value>(json) {
-                Ok(value) => {
-                    for line in body::json_text(&value) {
-                        text.push_str(&line);
-                        text.push('\n');
-                    }
-                    article.payload = Some(value);
-                }
-                Err(e) => {
-                    let line = lines.line(body_start + at) + e.line().saturating_sub(1);
-                    problems.push(Problem::new(
-                        Code::InvalidJson,
-                        path,
-                        line,
-                        format!("the JSON document after `---` does not parse: {e}"),
-                    ));
-                    text.push_str(&body::strip_markup(json));
-                    text.push('\n');
-                }
-            }
+            let line = lines.line(body_start + at);
+            article.read_payload(json, line, &mut problems);
         }
-        article.text = text;
         article.headings = outline.headings;
-
-        article.title = [
-            &article.page_title,
-            outline.h1.as_ref().unwrap_or(&String::new()),
-        ]
-        .into_iter()
-        .map(|t| body::collapse_ws(t))
-        .find(|t| !t.is_empty())
-        .unwrap_or_else(|| file_stem(path).to_owned());
-        if outline.h1.is_none() {
-            problems.push(Problem::new(
-                Code::NoH1,
-                path,
-                lines.line(body_start),
-                "the body has no `# ` heading; hint: portal pages show it as the article's \
-                 heading"
-                    .to_owned(),
-            ));
-        }
+        article.choose_title(outline.h1.as_deref(), lines.line(body_start), &mut problems);
         article.check_required(&lines, block.as_ref().map(|b| b.start), &mut problems);
         problems.sort_by_key(|p| p.line);
         article.problems = problems;
         article.source = source;
         article
+    }
+
+    /// Step 1: the properties block, and any text before it. Returns where the body starts
+    /// and how much text before the block belongs to it.
+    fn read_block(
+        &mut self,
+        block: &properties::PropertiesBlock,
+        source: &str,
+        lines: &LineIndex,
+        problems: &mut Vec<Problem>,
+    ) -> (usize, usize) {
+        match &block.mode {
+            BlockMode::WellFormed => {}
+            BlockMode::Lenient(reason) => problems.push(Problem::new(
+                Code::MalformedProperties,
+                &self.path,
+                lines.line(block.start),
+                format!(
+                    "the properties block is not well-formed XML ({reason}); \
+                     its attributes were read leniently"
+                ),
+            )),
+            BlockMode::Unterminated => problems.push(Problem::new(
+                Code::UnterminatedProperties,
+                &self.path,
+                lines.line(block.start),
+                "the properties block has no closing `/>`; hint: end it with `/>` \
+                 on its own line"
+                    .to_owned(),
+            )),
+        }
+        self.apply_properties(&block.properties, lines, problems);
+        let before = &source[..block.start];
+        let first_text = before.len() - before.trim_start().len();
+        let prefix = if first_text == before.len() {
+            0
+        } else {
+            self.text_before_properties = Some(lines.line(first_text));
+            block.start
+        };
+        (block.end, prefix)
+    }
+
+    /// Step 2: sections and tokens, from one scan over the body as the renderer sees it
+    /// (text before the block, a line break, the rest), so that its sections are the
+    /// page's; markers without a pair are problems.
+    fn read_markers(&mut self, body_md: &str, lines: &BodyLines<'_>, problems: &mut Vec<Problem>) {
+        let markers = body::markers(body_md, |off| lines.line(off));
+        for u in &markers.unpaired {
+            let (has, lacks) = if u.closing {
+                ("a closing", "opening")
+            } else {
+                ("an opening", "closing")
+            };
+            let message = if u.crosses {
+                format!(
+                    "`{}` has {has} marker whose {lacks} pair would overlap another section \
+                     or token, so it is ignored",
+                    u.name
+                )
+            } else {
+                format!("`{}` has {has} marker without its {lacks} pair", u.name)
+            };
+            problems.push(Problem::new(
+                Code::UnpairedMarker,
+                &self.path,
+                lines.line(u.offset),
+                message,
+            ));
+        }
+        self.sections = markers.sections;
+        self.tokens = markers.tokens;
+    }
+
+    /// Step 3: the JSON document after `---` (starting on `line`), whose text search reads
+    /// too; when it does not parse, its text with markup stripped.
+    fn read_payload(&mut self, json: &str, line: usize, problems: &mut Vec<Problem>) {
+        match serde_json::from_str::<serde_json::Value>(json) {
+            Ok(value) => {
+                for line in body::json_text(&value) {
+                    self.text.push_str(&line);
+                    self.text.push('\n');
+                }
+                self.payload = Some(value);
+            }
+            Err(e) => {
+                problems.push(Problem::new(
+                    Code::InvalidJson,
+                    &self.path,
+                    line + e.line().saturating_sub(1),
+                    format!("the JSON document after `---` does not parse: {e}"),
+                ));
+                self.text.push_str(&body::strip_markup(json));
+                self.text.push('\n');
+            }
+        }
+    }
+
+    /// Step 4: the title is pageTitle, else the first H1, else the file stem. A body without
+    /// an H1 (`body_line` is its first line) is a problem.
+    fn choose_title(&mut self, h1: Option<&str>, body_line: usize, problems: &mut Vec<Problem>) {
+        self.title = [self.properties.page_title.as_str(), h1.unwrap_or("")]
+            .into_iter()
+            .map(body::collapse_ws)
+            .find(|t| !t.is_empty())
+            .unwrap_or_else(|| file_stem(&self.path).to_owned());
+        if h1.is_none() {
+            problems.push(Problem::new(
+                Code::NoH1,
+                &self.path,
+                body_line,
+                "the body has no `# ` heading; hint: portal pages show it as the article's \
+                 heading"
+                    .to_owned(),
+            ));
+        }
     }
 
     /// The Markdown body: text before the properties block (when there is any), then what
@@ -237,6 +267,14 @@ impl Article {
         }
         let prefix = source.get(..self.prefix_len).unwrap_or_default();
         format!("{prefix}\n{main}")
+    }
+
+    /// The support topics the JSON payload describes (supportTopicDescription articles).
+    pub fn support_topics(&self) -> Vec<SupportTopic> {
+        self.payload
+            .as_ref()
+            .map(topics::support_topics)
+            .unwrap_or_default()
     }
 
     /// True when any problem is an error.
@@ -285,7 +323,9 @@ impl Article {
                     }
                     std::collections::hash_map::Entry::Vacant(slot) => {
                         slot.insert(prop.key.clone());
-                        self.extra.insert(prop.key.clone(), prop.value.clone());
+                        self.properties
+                            .extra
+                            .insert(prop.key.clone(), prop.value.clone());
                     }
                 }
                 continue;
@@ -307,22 +347,27 @@ impl Article {
     fn set(&mut self, key: Key, value: &str, line: usize, problems: &mut Vec<Problem>) {
         let value = value.trim();
         match key {
-            Key::PageTitle => self.page_title = body::collapse_ws(value),
-            Key::Description => self.description = body::collapse_ws(value),
-            Key::Service => self.service = value.to_lowercase(),
-            Key::Resource => self.resource = value.to_lowercase(),
-            Key::Authors => self.authors = split_list(value, false),
-            Key::MsAuthor => self.ms_author = value.to_owned(),
-            Key::ArticleId => self.article_id = value.to_owned(),
-            Key::DiagnosticScenario => self.diagnostic_scenario = value.to_owned(),
-            Key::OwnershipId => self.ownership_id = value.to_owned(),
-            Key::InfoBubbleText => self.info_bubble_text = body::collapse_ws(value),
-            Key::SupportTopicIds => self.support_topic_ids = split_list(value, false),
-            Key::ProductPesIds => self.product_pes_ids = split_list(value, false),
-            Key::ResourceTags => self.resource_tags = split_list(value, true),
+            Key::PageTitle => self.properties.page_title = body::collapse_ws(value),
+            Key::Description => self.properties.description = body::collapse_ws(value),
+            Key::Service => self.properties.service = value.to_lowercase(),
+            Key::Resource => self.properties.resource = value.to_lowercase(),
+            Key::Authors => self.properties.authors = split_list(value, false),
+            Key::MsAuthor => self.properties.ms_author = value.to_owned(),
+            Key::ArticleId => {
+                self.properties.article_id = value.to_owned();
+                self.article_id_line = Some(line);
+            }
+            Key::DiagnosticScenario => self.properties.diagnostic_scenario = value.to_owned(),
+            Key::OwnershipId => self.properties.ownership_id = value.to_owned(),
+            Key::InfoBubbleText => self.properties.info_bubble_text = body::collapse_ws(value),
+            Key::SupportTopicIds => self.properties.support_topic_ids = split_list(value, false),
+            Key::ProductPesIds => self.properties.product_pes_ids = split_list(value, false),
+            Key::ResourceTags => self.properties.resource_tags = split_list(value, true),
             Key::SelfHelpType => {
-                self.self_help_type = canonical_self_help_type(value);
-                if !value.is_empty() && !SELF_HELP_TYPES.contains(&self.self_help_type.as_str()) {
+                self.properties.self_help_type = canonical_self_help_type(value);
+                if !value.is_empty()
+                    && !SELF_HELP_TYPES.contains(&self.properties.self_help_type.as_str())
+                {
                     problems.push(Problem::new(
                         Code::UnknownSelfHelpType,
                         &self.path,
@@ -353,13 +398,13 @@ impl Article {
                         clouds.push(cloud);
                     }
                 }
-                self.cloud_environments = clouds;
+                self.properties.cloud_environments = clouds;
             }
             Key::DisplayOrder => {
                 if value.is_empty() {
-                    self.display_order = None;
+                    self.properties.display_order = None;
                 } else if let Ok(n) = value.parse::<i64>() {
-                    self.display_order = Some(n);
+                    self.properties.display_order = Some(n);
                 } else {
                     problems.push(Problem::new(
                         Code::InvalidDisplayOrder,
@@ -465,6 +510,8 @@ pub fn split_list(value: &str, lowercase: bool) -> Vec<String> {
     out
 }
 
+/// The file name without a lower-case `.md` (`top-level.MD` keeps its extension as a title:
+/// a test holds it so).
 fn file_stem(path: &str) -> &str {
     let name = path.rsplit('/').next().unwrap_or(path);
     name.strip_suffix(".md").unwrap_or(name)
@@ -473,6 +520,27 @@ fn file_stem(path: &str) -> &str {
 /// Byte offset -> 1-based line number.
 struct LineIndex {
     starts: Vec<usize>,
+}
+
+/// The file's line of a byte offset in the body as [`Article::body`] gives it: text before
+/// the properties block and a line break (`joined` bytes), then the text after the block,
+/// which starts at `body_start` in the file.
+struct BodyLines<'a> {
+    lines: &'a LineIndex,
+    body_start: usize,
+    joined: usize,
+}
+
+impl BodyLines<'_> {
+    fn line(&self, off: usize) -> usize {
+        if off < self.joined {
+            self.lines.line(off)
+        } else {
+            self.lines
+                .line(self.body_start + off - self.joined)
+                .max(self.lines.line(self.body_start))
+        }
+    }
 }
 
 impl LineIndex {

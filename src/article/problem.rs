@@ -43,11 +43,14 @@ pub enum Code {
     UnpairedMarker,
     InvalidJson,
     DuplicateArticleId,
+    /// Text (an H1, a comment, a stray line) before the properties block. The parser reads
+    /// it as part of the body; other readers of the format expect the block first.
+    TextBeforeProperties,
 }
 
 impl Code {
     /// Every code, for listings such as the content-health page.
-    pub const ALL: [Code; 18] = [
+    pub const ALL: [Code; 19] = [
         Code::Unreadable,
         Code::SymlinkSkipped,
         Code::InvalidUtf8,
@@ -66,6 +69,7 @@ impl Code {
         Code::UnpairedMarker,
         Code::InvalidJson,
         Code::DuplicateArticleId,
+        Code::TextBeforeProperties,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -88,6 +92,7 @@ impl Code {
             Code::UnpairedMarker => "unpaired-marker",
             Code::InvalidJson => "invalid-json",
             Code::DuplicateArticleId => "duplicate-article-id",
+            Code::TextBeforeProperties => "text-before-properties",
         }
     }
 

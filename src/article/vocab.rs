@@ -1,6 +1,12 @@
-//! The vocabulary of the properties block: canonical key names and the canonical spellings of
+//! The vocabulary of the properties block: the known keys ([`Key`]), the typed values they
+//! fill ([`Properties`], the one list of an article's properties that the parser, the index's
+//! stored meta, the API and the article page's panel share), and the canonical spellings of
 //! selfHelpType and cloud values. The corpus writes keys in several cases (`articleid`,
 //! `ArticleId`) and values in many (`RCA`, `MoonCake`); everything downstream sees one form.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
 
 /// The properties the article model types. Anything else lands in `extra`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,7 +30,8 @@ pub enum Key {
 }
 
 impl Key {
-    const ALL: [Key; 16] = [
+    /// Every key, in the order readers list them.
+    pub const ALL: [Key; 16] = [
         Key::PageTitle,
         Key::Description,
         Key::Service,
@@ -82,6 +89,85 @@ impl Key {
         Key::ALL
             .into_iter()
             .find(|k| edit_distance_at_most_one(&lower, &k.name().to_ascii_lowercase()))
+    }
+}
+
+/// The typed properties of an article, as the parser reads them from its block.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Properties {
+    pub page_title: String,
+    pub description: String,
+    /// Lower-cased: resource-provider names are case-insensitive.
+    pub service: String,
+    /// Lower-cased, like `service`.
+    pub resource: String,
+    pub article_id: String,
+    /// One canonical lower-case spelling per value (`rca`, `problemscopingquestions`, ...).
+    pub self_help_type: String,
+    pub diagnostic_scenario: String,
+    pub support_topic_ids: Vec<String>,
+    pub product_pes_ids: Vec<String>,
+    /// Lower-cased.
+    pub resource_tags: Vec<String>,
+    /// Canonical names: `public`, `fairfax`, `mooncake`, `blackforest`, `usnat`, `ussec`.
+    pub cloud_environments: Vec<String>,
+    pub authors: Vec<String>,
+    pub ms_author: String,
+    pub ownership_id: String,
+    pub display_order: Option<i64>,
+    pub info_bubble_text: String,
+    /// Properties with keys outside the known set, keyed as written.
+    pub extra: BTreeMap<String, String>,
+}
+
+/// The value of one known property.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Value<'a> {
+    Text(&'a str),
+    List(&'a [String]),
+    Number(Option<i64>),
+}
+
+impl Value<'_> {
+    /// No text, no item, no number.
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Value::Text(s) => s.is_empty(),
+            Value::List(l) => l.is_empty(),
+            Value::Number(n) => n.is_none(),
+        }
+    }
+}
+
+impl Properties {
+    /// The value of a known property.
+    pub fn get(&self, key: Key) -> Value<'_> {
+        match key {
+            Key::PageTitle => Value::Text(&self.page_title),
+            Key::Description => Value::Text(&self.description),
+            Key::Service => Value::Text(&self.service),
+            Key::Resource => Value::Text(&self.resource),
+            Key::Authors => Value::List(&self.authors),
+            Key::MsAuthor => Value::Text(&self.ms_author),
+            Key::DisplayOrder => Value::Number(self.display_order),
+            Key::ArticleId => Value::Text(&self.article_id),
+            Key::DiagnosticScenario => Value::Text(&self.diagnostic_scenario),
+            Key::SelfHelpType => Value::Text(&self.self_help_type),
+            Key::SupportTopicIds => Value::List(&self.support_topic_ids),
+            Key::ResourceTags => Value::List(&self.resource_tags),
+            Key::ProductPesIds => Value::List(&self.product_pes_ids),
+            Key::CloudEnvironments => Value::List(&self.cloud_environments),
+            Key::OwnershipId => Value::Text(&self.ownership_id),
+            Key::InfoBubbleText => Value::Text(&self.info_bubble_text),
+        }
+    }
+
+    /// Every known property that has a value, in [`Key::ALL`]'s order.
+    pub fn entries(&self) -> impl Iterator<Item = (Key, Value<'_>)> {
+        Key::ALL
+            .into_iter()
+            .map(|k| (k, self.get(k)))
+            .filter(|(_, v)| !v.is_empty())
     }
 }
 

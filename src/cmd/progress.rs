@@ -16,3 +16,14 @@ pub fn bar(quiet: bool, what: &str) -> ProgressBar {
     bar.set_message(what.to_owned());
     bar
 }
+
+/// The index reports its progress to a bar.
+impl crate::index::Progress for ProgressBar {
+    fn start(&self, files: u64) {
+        self.set_length(files);
+    }
+
+    fn advance(&self, files: u64) {
+        self.inc(files);
+    }
+}

@@ -12,6 +12,10 @@ use crate::article::Article;
 
 /// The properties of an article as stored in the index: enough for a result list and an
 /// article page's properties panel without re-parsing.
+///
+/// Its fields are those of [`Properties`](crate::article::Properties), under the same
+/// names (a test holds them to it), written out because the search core moves them into its
+/// hits one by one; it holds a `Properties` itself with the search core's next change.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct StoredMeta {
     pub path: String,
@@ -39,26 +43,27 @@ pub struct StoredMeta {
 
 impl StoredMeta {
     pub fn of(a: &Article) -> StoredMeta {
+        let p = a.properties.clone();
         StoredMeta {
             path: a.path.clone(),
-            article_id: a.article_id.clone(),
             title: a.title.clone(),
-            page_title: a.page_title.clone(),
-            description: a.description.clone(),
-            service: a.service.clone(),
-            resource: a.resource.clone(),
-            self_help_type: a.self_help_type.clone(),
-            diagnostic_scenario: a.diagnostic_scenario.clone(),
-            support_topic_ids: a.support_topic_ids.clone(),
-            product_pes_ids: a.product_pes_ids.clone(),
-            resource_tags: a.resource_tags.clone(),
-            cloud_environments: a.cloud_environments.clone(),
-            authors: a.authors.clone(),
-            ms_author: a.ms_author.clone(),
-            ownership_id: a.ownership_id.clone(),
-            display_order: a.display_order,
-            info_bubble_text: a.info_bubble_text.clone(),
-            extra: a.extra.clone(),
+            page_title: p.page_title,
+            description: p.description,
+            service: p.service,
+            resource: p.resource,
+            article_id: p.article_id,
+            self_help_type: p.self_help_type,
+            diagnostic_scenario: p.diagnostic_scenario,
+            support_topic_ids: p.support_topic_ids,
+            product_pes_ids: p.product_pes_ids,
+            resource_tags: p.resource_tags,
+            cloud_environments: p.cloud_environments,
+            authors: p.authors,
+            ms_author: p.ms_author,
+            ownership_id: p.ownership_id,
+            display_order: p.display_order,
+            info_bubble_text: p.info_bubble_text,
+            extra: p.extra,
             warnings: a.problems.len(),
         }
     }
@@ -200,4 +205,30 @@ pub fn meta_of(f: &Fields, doc: &TantivyDocument) -> StoredMeta {
 /// Reads a stored text field.
 pub fn text_of(doc: &TantivyDocument, field: tantivy::schema::Field) -> &str {
     doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every property the parser reads is stored, under its name and with its value: a
+    /// property added to `Properties` and not here fails this test.
+    #[test]
+    fn the_stored_meta_keeps_every_property() {
+        let text = "<properties pageTitle=\"P\" description=\"D\" service=\"S\" \
+                    resource=\"R\" articleId=\"A\" selfHelpType=\"rca\" \
+                    diagnosticScenario=\"Sc\" supportTopicIds=\"1, 2\" productPesIds=\"3\" \
+                    resourceTags=\"t\" cloudEnvironments=\"public\" authors=\"au\" \
+                    ms.author=\"ma\" ownershipId=\"o\" displayOrder=\"4\" \
+                    infoBubbleText=\"i\" custom=\"c\" />\n# T\n";
+        let a = Article::parse("s/a.md", text.as_bytes());
+        let props = serde_json::to_value(&a.properties).expect("json");
+        let stored = serde_json::to_value(StoredMeta::of(&a)).expect("json");
+        let props = props.as_object().expect("an object");
+        for (key, value) in props {
+            assert!(!value.is_null(), "{key} is not set by the test article");
+            assert_eq!(stored.get(key), Some(value), "{key}");
+        }
+        assert_eq!(props.len(), 17);
+    }
 }

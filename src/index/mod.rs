@@ -10,6 +10,7 @@ mod directory;
 mod document;
 mod error;
 mod failpoint;
+mod progress;
 mod reader;
 mod schema;
 mod stem;
@@ -22,6 +23,7 @@ pub use document::{
     text_of, to_document,
 };
 pub use error::IndexError;
+pub use progress::Progress;
 pub use reader::KbIndex;
 pub use schema::{Fields, exact_analyzer, names, text_analyzer, title_key, words_analyzer};
 pub use writer::{IndexOptions, IndexReport, Indexer};

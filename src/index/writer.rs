@@ -11,13 +11,13 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-use indicatif::ProgressBar;
 use rayon::prelude::*;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 
 use super::directory::WriteDirectory;
 use super::document::to_document;
 use super::error::IndexError;
+use super::progress::Progress;
 use super::reader::check_version;
 use super::schema::{Fields, register_analyzers};
 use super::{CommitPayload, SCHEMA_VERSION};
@@ -208,7 +208,7 @@ impl Indexer {
         &mut self,
         root: &Path,
         opts: IndexOptions,
-        progress: &ProgressBar,
+        progress: &dyn Progress,
     ) -> Result<IndexReport, IndexError> {
         self.sync_once(root, opts, progress)
             .map_err(|e| self.recover(e))
@@ -250,7 +250,7 @@ impl Indexer {
         &mut self,
         root: &Path,
         opts: IndexOptions,
-        progress: &ProgressBar,
+        progress: &dyn Progress,
     ) -> Result<IndexReport, IndexError> {
         let started = Instant::now();
         let (files, listing_problems) = corpus::list(root)?;
@@ -261,7 +261,7 @@ impl Indexer {
             existing.len(),
             started.elapsed()
         );
-        progress.set_length(files.len() as u64);
+        progress.start(files.len() as u64);
 
         if opts.full {
             self.writer
@@ -276,7 +276,7 @@ impl Indexer {
             .par_iter()
             .map(|file| {
                 let r = index_file(writer, &fields, file, &existing, &seen, opts.full, &counts);
-                progress.inc(1);
+                progress.advance(1);
                 r.map_err(IndexError::tantivy(&self.dir))
             })
             .collect();

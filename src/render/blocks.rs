@@ -8,8 +8,8 @@
 //! `> [!NOTE] text` gets the text on a line of its own.
 
 use super::elements::Element;
-use super::fences::Fences;
 use super::slots::Slot;
+use crate::article::fences::Fences;
 
 const KINDS: &[&str] = &["NOTE", "TIP", "IMPORTANT", "WARNING", "CAUTION"];
 

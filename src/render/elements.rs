@@ -8,10 +8,10 @@
 //! inline. Elements inside fenced code are code, and are left alone.
 
 use super::escape;
-use super::fences::Fences;
 use super::links::{self, Href};
 use super::slots::{Slot, TokenUse, plain_string};
 use crate::article::body::strip_markup;
+use crate::article::fences::Fences;
 
 /// A custom element, read.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,33 +1,22 @@
-//! Escaping and unescaping for the HTML this module writes by hand.
+//! Escaping and unescaping for the HTML this module writes by hand. Escaping is
+//! pulldown-cmark's own (`pulldown-cmark-escape`), so that our markup and the Markdown
+//! renderer's escape alike.
 //!
 //! Everything is sanitized by ammonia at the end, so escaping here is not the security
 //! boundary; it keeps the markup we emit well formed, so that the sanitizer's parse agrees
 //! with what we meant (a token value `"><b>` stays text instead of closing our tag).
 
-/// Appends `s` escaped for an element's text content.
+/// Appends `s` escaped for an element's text content: `&`, `<` and `>`.
 pub(crate) fn text(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            _ => out.push(c),
-        }
-    }
+    // Writing to a String cannot fail.
+    let _ = pulldown_cmark_escape::escape_html_body_text(out, s);
 }
 
-/// Appends `s` escaped for a double-quoted attribute value.
+/// Appends `s` escaped for a quoted attribute value: `&`, `<`, `>`, `"` and `'` (as
+/// `&#39;`).
 pub(crate) fn attr(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
+    // Writing to a String cannot fail.
+    let _ = pulldown_cmark_escape::escape_html(out, s);
 }
 
 /// Decodes character references in an attribute value the way a browser would before it
@@ -38,24 +27,7 @@ pub(crate) fn decode_entities(s: &str) -> String {
     if !s.contains('&') {
         return s.to_owned();
     }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        rest = &rest[amp..];
-        match decode_one(rest) {
-            Some((c, len)) => {
-                out.push(c);
-                rest = &rest[len..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    crate::article::html::decode_references(s, decode_one)
 }
 
 /// Decodes the reference at the start of `s` (which starts with `&`): the character and the

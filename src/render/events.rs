@@ -16,112 +16,159 @@ use super::{escape, heading_level, links, options, rawhtml};
 
 /// Renders `markdown` into `out`.
 pub(crate) fn render(markdown: &str, doc: &Doc<'_>, state: &mut State, out: &mut String) {
-    let mut events: Vec<Event<'_>> = Parser::new_ext(markdown, options()).collect();
-    let mut html_events: Vec<Event<'_>> = Vec::with_capacity(events.len());
-    // What each open Markdown link's end becomes.
-    let mut closers: Vec<&'static str> = Vec::new();
-    let mut i = 0;
-    while i < events.len() {
-        let event = std::mem::replace(&mut events[i], Event::SoftBreak);
-        i += 1;
+    let events: Vec<Event<'_>> = Parser::new_ext(markdown, options()).collect();
+    let mut r = Rewriter {
+        html: Vec::with_capacity(events.len()),
+        events,
+        i: 0,
+        closers: Vec::new(),
+        doc,
+        state,
+    };
+    while r.i < r.events.len() {
+        let event = std::mem::replace(&mut r.events[r.i], Event::SoftBreak);
+        r.i += 1;
+        r.event(event);
+    }
+    html::push_html(out, r.html.into_iter());
+}
+
+/// pulldown-cmark's events of one stretch, read in order (`events[i]` is next) and rewritten
+/// into `html`.
+struct Rewriter<'e, 'd, 's> {
+    events: Vec<Event<'e>>,
+    i: usize,
+    html: Vec<Event<'e>>,
+    /// What each open Markdown link's end becomes.
+    closers: Vec<&'static str>,
+    doc: &'d Doc<'d>,
+    state: &'s mut State,
+}
+
+impl<'e> Rewriter<'e, '_, '_> {
+    fn event(&mut self, event: Event<'e>) {
         match event {
-            Event::Start(Tag::Heading { level, .. }) => {
-                let end = matching_end(&events, i);
-                let id = state
-                    .slugs
-                    .next(&plain_text(&events[i..end], doc, Plain::Slug));
-                html_events.push(Event::Start(Tag::Heading {
-                    level: body_level(level),
-                    id: Some(id.into()),
-                    classes: Vec::new(),
-                    attrs: Vec::new(),
-                }));
-            }
+            Event::Start(Tag::Heading { level, .. }) => self.heading(level),
             Event::End(TagEnd::Heading(level)) => {
-                html_events.push(Event::End(TagEnd::Heading(body_level(level))));
+                self.html
+                    .push(Event::End(TagEnd::Heading(body_level(level))));
             }
-            Event::Start(Tag::Paragraph) => match lone_element(&events, i) {
-                Some(el) => {
-                    html_events.push(Event::Html(doc.element_html(el, state).into()));
-                    i += 2;
-                }
-                None => html_events.push(Event::Start(Tag::Paragraph)),
-            },
+            Event::Start(Tag::Paragraph) => self.paragraph(),
             Event::Text(t) if has_slot(&t) => {
                 let mut s = String::with_capacity(t.len() + 64);
-                doc.expand(&t, true, state, &mut s);
-                html_events.push(Event::InlineHtml(s.into()));
+                self.doc.expand(&t, true, self.state, &mut s);
+                self.html.push(Event::InlineHtml(s.into()));
             }
             Event::Code(t) if has_slot(&t) => {
                 let mut s = String::from("<code>");
-                doc.expand(&t, true, state, &mut s);
+                self.doc.expand(&t, true, self.state, &mut s);
                 s.push_str("</code>");
-                html_events.push(Event::InlineHtml(s.into()));
+                self.html.push(Event::InlineHtml(s.into()));
             }
-            Event::Html(first) => {
-                // An HTML block arrives line by line; a tag may span lines.
-                let mut raw = first.into_string();
-                while let Some(Event::Html(next)) = events.get(i) {
-                    raw.push_str(next);
-                    i += 1;
-                }
-                let mut s = String::with_capacity(raw.len());
-                rawhtml::rewrite(&raw, doc, state, &mut s);
-                html_events.push(Event::Html(s.into()));
-            }
+            Event::Html(first) => self.html_block(first),
             Event::InlineHtml(raw) => {
-                let mut s = String::with_capacity(raw.len());
-                rawhtml::rewrite(&raw, doc, state, &mut s);
-                html_events.push(Event::InlineHtml(s.into()));
+                let s = self.raw_html(&raw);
+                self.html.push(Event::InlineHtml(s.into()));
             }
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
                 title,
                 ..
-            }) => {
-                let mut dest = slots::plain_string(&doc.tokens, &dest_url);
-                if link_type == LinkType::Email {
-                    dest.insert_str(0, "mailto:");
-                }
-                let title = slots::plain_string(&doc.tokens, &title);
-                let (open, close) = links::open_tag(&links::link(&dest, doc.ctx), Some(&title));
-                if !open.is_empty() {
-                    html_events.push(Event::InlineHtml(open.into()));
-                }
-                closers.push(close);
-            }
+            }) => self.link(link_type, &dest_url, &title),
             Event::End(TagEnd::Link) => {
-                if let Some(close) = closers.pop().filter(|c| !c.is_empty()) {
-                    html_events.push(Event::InlineHtml(CowStr::Borrowed(close)));
+                if let Some(close) = self.closers.pop().filter(|c| !c.is_empty()) {
+                    self.html.push(Event::InlineHtml(CowStr::Borrowed(close)));
                 }
             }
             Event::Start(Tag::Image {
                 dest_url, title, ..
-            }) => {
-                let end = matching_end(&events, i);
-                let alt = plain_text(&events[i..end], doc, Plain::Reader);
-                let src = links::image(&slots::plain_string(&doc.tokens, &dest_url), doc.ctx);
-                html_events.push(Event::InlineHtml(image(src, &alt, &title, doc).into()));
-                i = end + 1;
-            }
+            }) => self.image(&dest_url, &title),
             Event::Start(Tag::BlockQuote(Some(kind))) => {
-                html_events.push(Event::Html(callout_open(kind).into()));
+                self.html.push(Event::Html(callout_open(kind).into()));
             }
             Event::End(TagEnd::BlockQuote(Some(_))) => {
-                html_events.push(Event::Html(CowStr::Borrowed("</div>\n")));
+                self.html.push(Event::Html(CowStr::Borrowed("</div>\n")));
             }
             Event::TaskListMarker(done) => {
-                html_events.push(Event::InlineHtml(CowStr::Borrowed(if done {
+                self.html.push(Event::InlineHtml(CowStr::Borrowed(if done {
                     "<span class=\"kb-task kb-task-done\">☑</span> "
                 } else {
                     "<span class=\"kb-task\">☐</span> "
                 })));
             }
-            other => html_events.push(other),
+            other => self.html.push(other),
         }
     }
-    html::push_html(out, html_events.into_iter());
+
+    /// A heading goes a level down and gets an anchor made from its text.
+    fn heading(&mut self, level: HeadingLevel) {
+        let end = matching_end(&self.events, self.i);
+        let text = plain_text(&self.events[self.i..end], self.doc, Plain::Slug);
+        let id = self.state.slugs.next(&text);
+        self.html.push(Event::Start(Tag::Heading {
+            level: body_level(level),
+            id: Some(id.into()),
+            classes: Vec::new(),
+            attrs: Vec::new(),
+        }));
+    }
+
+    /// A paragraph that holds nothing but an element placeholder becomes the element.
+    fn paragraph(&mut self) {
+        match lone_element(&self.events, self.i) {
+            Some(el) => {
+                let html = self.doc.element_html(el, self.state);
+                self.html.push(Event::Html(html.into()));
+                self.i += 2;
+            }
+            None => self.html.push(Event::Start(Tag::Paragraph)),
+        }
+    }
+
+    /// An HTML block arrives line by line, and a tag may span lines: it is rewritten whole.
+    fn html_block(&mut self, first: CowStr<'e>) {
+        let mut raw = first.into_string();
+        while let Some(Event::Html(next)) = self.events.get(self.i) {
+            raw.push_str(next);
+            self.i += 1;
+        }
+        let s = self.raw_html(&raw);
+        self.html.push(Event::Html(s.into()));
+    }
+
+    fn raw_html(&mut self, raw: &str) -> String {
+        let mut s = String::with_capacity(raw.len());
+        rawhtml::rewrite(raw, self.doc, self.state, &mut s);
+        s
+    }
+
+    /// A Markdown link through the link rules; its end is pushed when it comes.
+    fn link(&mut self, link_type: LinkType, dest_url: &str, title: &str) {
+        let mut dest = slots::plain_string(&self.doc.tokens, dest_url);
+        if link_type == LinkType::Email {
+            dest.insert_str(0, "mailto:");
+        }
+        let title = slots::plain_string(&self.doc.tokens, title);
+        let (open, close) = links::open_tag(&links::link(&dest, self.doc.ctx), Some(&title));
+        if !open.is_empty() {
+            self.html.push(Event::InlineHtml(open.into()));
+        }
+        self.closers.push(close);
+    }
+
+    /// An image takes its content as its `alt` text, up to its end.
+    fn image(&mut self, dest_url: &str, title: &str) {
+        let end = matching_end(&self.events, self.i);
+        let alt = plain_text(&self.events[self.i..end], self.doc, Plain::Reader);
+        let src = links::image(
+            &slots::plain_string(&self.doc.tokens, dest_url),
+            self.doc.ctx,
+        );
+        self.html
+            .push(Event::InlineHtml(image(src, &alt, title, self.doc).into()));
+        self.i = end + 1;
+    }
 }
 
 /// The level a heading renders at: one down ([`heading_level`]).

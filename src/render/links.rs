@@ -8,8 +8,11 @@
 //! `javascript:`, `data:` or `vbscript:` URL can either. Paths are resolved here against the
 //! article's folder; one that climbs above the articles root is dropped.
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+
 use super::LinkContext;
 use super::escape;
+use crate::article::name::md_stem;
 
 /// Where a link goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,7 +103,7 @@ pub(crate) fn link(dest: &str, ctx: &LinkContext) -> Href {
     let Some(resolved) = resolve(&ctx.article_path, path) else {
         return Href::Drop;
     };
-    let mut href = match strip_md(&resolved) {
+    let mut href = match md_stem(&resolved) {
         Some(page) => format!("/articles/{}", encode_path(page)),
         None if is_file(&resolved) => format!("/files/{}", encode_path(&resolved)),
         None => return Href::Drop,
@@ -198,13 +201,6 @@ pub(crate) fn resolve(article: &str, path: &str) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("/"))
 }
 
-/// `a/b` from `a/b.md` (any case), `None` for other paths.
-fn strip_md(path: &str) -> Option<&str> {
-    let n = path.len();
-    (n > 3 && path.is_char_boundary(n - 3) && path[n - 3..].eq_ignore_ascii_case(".md"))
-        .then(|| &path[..n - 3])
-}
-
 /// Whether `path` names a file we serve, by its extension.
 fn is_file(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
@@ -220,46 +216,28 @@ fn scheme_of(url: &str) -> Option<String> {
 
 /// Decodes `%XX` sequences; `None` when the bytes are not UTF-8.
 fn percent_decode(s: &str) -> Option<String> {
-    if !s.contains('%') {
-        return Some(s.to_owned());
-    }
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match (bytes.get(i + 1), bytes.get(i + 2)) {
-            (Some(&h), Some(&l)) if bytes[i] == b'%' => match (hex(h), hex(l)) {
-                (Some(h), Some(l)) => {
-                    out.push((h * 16 + l) as u8);
-                    i += 3;
-                    continue;
-                }
-                _ => out.push(b'%'),
-            },
-            _ => out.push(bytes[i]),
-        }
-        i += 1;
-    }
-    String::from_utf8(out).ok()
+    percent_decode_str(s)
+        .decode_utf8()
+        .ok()
+        .map(std::borrow::Cow::into_owned)
 }
 
-/// Percent-encodes everything but ASCII letters, digits and `-_.~`, as the web layer's URLs
-/// do.
-fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+/// Characters left as they are in a path segment, a fragment or a query value: ASCII
+/// letters, digits and `-_.~`.
+const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// Percent-encodes everything but [`UNRESERVED`]: one path segment, fragment or query
+/// value of the site's URLs.
+pub(crate) fn encode(s: &str) -> String {
+    utf8_percent_encode(s, UNRESERVED).to_string()
 }
 
 /// [`encode`] for each segment of a `/`-separated path.
-fn encode_path(path: &str) -> String {
+pub(crate) fn encode_path(path: &str) -> String {
     path.split('/').map(encode).collect::<Vec<_>>().join("/")
 }
 

@@ -1,11 +1,10 @@
 //! Comment markers -> a tree of named sections whose text holds token placeholders.
 //!
-//! Pairing follows the article parser: an opening marker pairs with the next unused closing
-//! marker of the same name (any case) and kind. A pair that would cross another (a section
-//! closing inside a token, two sections overlapping) is dropped, so the tree is always well
-//! nested; sections are paired before tokens, so a section wins over a token that straddles
-//! its edge. Unpaired markers and other comments are removed and their text kept; comments
-//! inside fenced code stay, as code.
+//! The markers and their pairs are the article grammar's ([`crate::article::markers`]), so
+//! the sections a page shows are exactly [`Article::sections`](crate::Article::sections):
+//! pairs always nest, and a section wins over a token that straddles its edge. Unpaired
+//! markers and other comments are removed and their text kept; comments inside fenced code
+//! stay, as code.
 //!
 //! Sections are cut at line boundaries when nothing else is on the marker's line, so that
 //! `# <!--issueDescription-->Title<!--/issueDescription-->` keeps its heading inside the
@@ -13,9 +12,9 @@
 
 use std::collections::BTreeMap;
 
-use super::fences::Fences;
 use super::slots::{Slot, TokenUse};
 use crate::article::body::strip_markup;
+use crate::article::markers::{Comment, Scan};
 
 /// Part of an article: text to render as Markdown, or a named section of more parts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,21 +29,6 @@ pub(crate) struct Marked {
     pub nodes: Vec<Node>,
     /// Indexed by the token placeholders in the text.
     pub tokens: Vec<TokenUse>,
-}
-
-/// A `<!--...-->` comment found in the text.
-struct Comment<'a> {
-    start: usize,
-    end: usize,
-    marker: Option<Marker<'a>>,
-    fenced: bool,
-}
-
-#[derive(Clone, Copy)]
-struct Marker<'a> {
-    name: &'a str,
-    token: bool,
-    closing: bool,
 }
 
 /// What to do with a comment.
@@ -62,77 +46,6 @@ enum Role {
     TokenClose {
         token: usize,
     },
-}
-
-/// Section and token names are identifiers; any other comment is prose.
-fn parse_marker(comment: &str) -> Option<Marker<'_>> {
-    let (closing, rest) = match comment.strip_prefix('/') {
-        Some(r) => (true, r),
-        None => (false, comment),
-    };
-    let (token, name) = match rest.strip_prefix('$') {
-        Some(r) => (true, r.trim_start()),
-        None => (false, rest),
-    };
-    let mut chars = name.chars();
-    let first = chars.next()?;
-    let ident = (first.is_ascii_alphabetic() || first == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
-    ident.then_some(Marker {
-        name,
-        token,
-        closing,
-    })
-}
-
-fn scan<'a>(text: &'a str, fences: &Fences) -> (Vec<Comment<'a>>, Option<usize>) {
-    let mut out = Vec::new();
-    let mut from = 0;
-    while let Some(open) = text[from..].find("<!--").map(|i| i + from) {
-        let Some(close) = text[open + 4..].find("-->").map(|i| i + open + 4) else {
-            let fenced = fences.contains(open);
-            return (out, (!fenced).then_some(open));
-        };
-        out.push(Comment {
-            start: open,
-            end: close + 3,
-            marker: parse_marker(text[open + 4..close].trim()),
-            fenced: fences.contains(open),
-        });
-        from = close + 3;
-    }
-    (out, None)
-}
-
-/// Pairs markers; returns each comment's partner.
-fn pair(comments: &[Comment<'_>]) -> Vec<Option<usize>> {
-    let mut partner: Vec<Option<usize>> = vec![None; comments.len()];
-    let mut accepted: Vec<(usize, usize)> = Vec::new();
-    for tokens in [false, true] {
-        for (i, c) in comments.iter().enumerate() {
-            let Some(m) = c.marker else { continue };
-            if m.closing || m.token != tokens || partner[i].is_some() || (!tokens && c.fenced) {
-                continue;
-            }
-            let close = comments.iter().enumerate().skip(i + 1).find(|(j, d)| {
-                partner[*j].is_none()
-                    && d.marker.is_some_and(|n| {
-                        n.closing && n.token == m.token && n.name.eq_ignore_ascii_case(m.name)
-                    })
-                    && (tokens || !d.fenced)
-            });
-            let Some((j, _)) = close else { continue };
-            let crosses = accepted
-                .iter()
-                .any(|&(a, b)| (a < i && i < b) != (a < j && j < b));
-            if !crosses {
-                partner[i] = Some(j);
-                partner[j] = Some(i);
-                accepted.push((i, j));
-            }
-        }
-    }
-    partner
 }
 
 fn value_for<'v>(values: &'v BTreeMap<String, String>, name: &str) -> Option<&'v str> {
@@ -233,9 +146,8 @@ pub(crate) fn mark(text: &str, values: &BTreeMap<String, String>) -> Marked {
             tokens: Vec::new(),
         };
     }
-    let fences = Fences::find(text);
-    let (comments, unterminated) = scan(text, &fences);
-    let partner = pair(&comments);
+    let scan = Scan::new(text);
+    let (comments, partner, unterminated) = (&scan.comments, &scan.partner, scan.unterminated);
     let mut tokens = Vec::new();
     let roles: Vec<Role> = comments
         .iter()

@@ -27,10 +27,9 @@ mod doc;
 mod elements;
 mod escape;
 mod events;
-mod fences;
 mod form;
 pub mod highlight;
-mod links;
+pub(crate) mod links;
 mod markers;
 mod nesting;
 mod rawhtml;
@@ -159,8 +158,16 @@ fn render_nodes(
 ) {
     for node in nodes {
         match node {
-            Node::Text(t) if definitions.is_empty() => events::render(t, doc, state, out),
-            Node::Text(t) => events::render(&format!("{t}\n\n{definitions}"), doc, state, out),
+            Node::Text(t) => {
+                let mut html = String::new();
+                if definitions.is_empty() {
+                    events::render(t, doc, state, &mut html);
+                } else {
+                    events::render(&format!("{t}\n\n{definitions}"), doc, state, &mut html);
+                }
+                // A section's raw HTML stays in the section.
+                out.push_str(&rawhtml::unswallow(&html));
+            }
             Node::Section { name, children } => {
                 out.push_str("<section class=\"kb-section kb-section-");
                 escape::attr(out, name);

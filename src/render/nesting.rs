@@ -9,7 +9,8 @@
 //! matching end tags) of elements that would open deeper. Their text stays, in the deepest
 //! element kept, and the sanitizer still checks everything that is left.
 //!
-//! The depth is followed by a linear scan that models the parts of HTML's tree building that
+//! The depth is followed by a linear pass over the article grammar's HTML tokens
+//! ([`crate::article::html`]) that models the parts of HTML's tree building that
 //! decide depth: void and raw-text elements, comments, start tags that close an open `<p>`,
 //! `<li>` or table cell, end tags that close what is inside them or are ignored, and
 //! formatting elements that the parser reopens after an ancestor closed them
@@ -21,6 +22,8 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+
+use crate::article::html::{self, Tokens};
 
 /// The deepest an element may open; the deepest article of the corpus nests 11 levels.
 pub(crate) const MAX_DEPTH: usize = 100;
@@ -167,7 +170,7 @@ struct Reopen<'a> {
     seq: usize,
 }
 
-/// A tag as the HTML tokenizer reads it.
+/// A tag as the HTML tokenizer reads it, and where it stands.
 struct Tag<'a> {
     start: usize,
     end: usize,
@@ -175,6 +178,27 @@ struct Tag<'a> {
     /// Everything between the name and the `>`.
     attrs: &'a str,
     self_closing: bool,
+}
+
+impl<'a> Tag<'a> {
+    fn of(tag: html::Tag<'a>, start: usize, end: usize) -> Tag<'a> {
+        Tag {
+            start,
+            end,
+            name: tag.name,
+            attrs: tag.attrs_raw,
+            self_closing: tag.self_closing,
+        }
+    }
+}
+
+/// How the tokenizer goes on after a start tag.
+enum Next {
+    Go,
+    /// The element holds raw text up to its end tag (`<script>`, `<textarea>`).
+    RawText,
+    /// Everything after is text (`<plaintext>`).
+    Stop,
 }
 
 struct Tree<'a> {
@@ -193,80 +217,6 @@ struct Tree<'a> {
     copied: usize,
 }
 
-const fn is_space(b: u8) -> bool {
-    matches!(b, b'\t' | b'\n' | b'\x0C' | b'\r' | b' ')
-}
-
-/// Reads the tag whose `<` (or `</`) is at `start`; `None` when the input ends inside it, in
-/// which case the tokenizer drops it and everything after it.
-fn read_tag(html: &str, start: usize, closing: bool) -> Option<Tag<'_>> {
-    let b = html.as_bytes();
-    let name_start = start + 1 + usize::from(closing);
-    let mut i = name_start;
-    while b
-        .get(i)
-        .is_some_and(|&c| !is_space(c) && c != b'/' && c != b'>')
-    {
-        i += 1;
-    }
-    let name = &html[name_start..i];
-    let attrs_start = i;
-    let mut self_closing = false;
-    loop {
-        // Before an attribute name: spaces and stray slashes; `/>` ends a self-closing tag.
-        loop {
-            match *b.get(i)? {
-                c if is_space(c) => i += 1,
-                b'/' => {
-                    i += 1;
-                    if b.get(i) == Some(&b'>') {
-                        self_closing = true;
-                    }
-                }
-                _ => break,
-            }
-        }
-        if b[i] == b'>' {
-            return Some(Tag {
-                start,
-                end: i + 1,
-                name,
-                attrs: &html[attrs_start..i],
-                self_closing,
-            });
-        }
-        // The name (its first character may be anything, `=` included).
-        i += 1;
-        while b
-            .get(i)
-            .is_some_and(|&c| !is_space(c) && !matches!(c, b'/' | b'>' | b'='))
-        {
-            i += 1;
-        }
-        while b.get(i).is_some_and(|&c| is_space(c)) {
-            i += 1;
-        }
-        if b.get(i) != Some(&b'=') {
-            continue;
-        }
-        i += 1;
-        while b.get(i).is_some_and(|&c| is_space(c)) {
-            i += 1;
-        }
-        match *b.get(i)? {
-            q @ (b'"' | b'\'') => {
-                i += 1 + html[i + 1..].find(q as char)? + 1;
-            }
-            b'>' => {}
-            _ => {
-                while b.get(i).is_some_and(|&c| !is_space(c) && c != b'>') {
-                    i += 1;
-                }
-            }
-        }
-    }
-}
-
 /// `name` in lower case in `buf`, or `""` when it is too long to be an element we know.
 fn lower<'b>(name: &str, buf: &'b mut [u8; 16]) -> &'b str {
     let Some(slot) = buf.get_mut(..name.len()) else {
@@ -275,48 +225,6 @@ fn lower<'b>(name: &str, buf: &'b mut [u8; 16]) -> &'b str {
     slot.copy_from_slice(name.as_bytes());
     slot.make_ascii_lowercase();
     std::str::from_utf8(slot).unwrap_or("")
-}
-
-/// Where the end tag `</name` (any case, then a space, `/` or `>`) starts after `from`.
-fn end_tag_at(html: &str, from: usize, name: &str) -> Option<usize> {
-    let b = html.as_bytes();
-    let mut at = from;
-    loop {
-        let i = at + html[at..].find("</")?;
-        let after = i + 2 + name.len();
-        if b.get(i + 2..after)
-            .is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes()))
-            && b.get(after)
-                .is_some_and(|&c| is_space(c) || c == b'/' || c == b'>')
-        {
-            return Some(i);
-        }
-        at = i + 2;
-    }
-}
-
-/// The end of the comment whose `<!--` is at `start`, or of the input.
-fn comment_end(html: &str, start: usize) -> usize {
-    let body = start + 4;
-    let rest = &html[body..];
-    if rest.starts_with('>') {
-        return body + 1;
-    }
-    if rest.starts_with("->") {
-        return body + 2;
-    }
-    let mut at = 0;
-    while let Some(i) = rest[at..].find("--") {
-        let dash = at + i;
-        if rest[dash + 2..].starts_with('>') {
-            return body + dash + 3;
-        }
-        if rest[dash + 2..].starts_with("!>") {
-            return body + dash + 4;
-        }
-        at = dash + 1;
-    }
-    html.len()
 }
 
 impl<'a> Tree<'a> {
@@ -340,46 +248,42 @@ impl<'a> Tree<'a> {
     }
 
     fn scan(&mut self) {
-        let html = self.html;
-        let b = html.as_bytes();
-        let mut pos = 0;
-        while let Some(i) = html[pos..].find('<') {
-            let lt = pos + i;
-            let next = match b.get(lt + 1) {
-                Some(&c) if c.is_ascii_alphabetic() => {
-                    let Some(tag) = read_tag(html, lt, false) else {
-                        return;
-                    };
-                    self.start_tag(&tag)
-                }
-                Some(b'/') => match b.get(lt + 2) {
-                    Some(c) if c.is_ascii_alphabetic() => {
-                        let Some(tag) = read_tag(html, lt, true) else {
-                            return;
-                        };
-                        self.end_tag(&tag);
-                        Some(tag.end)
+        let mut tokens = Tokens::new(self.html);
+        loop {
+            tokens.cdata(self.in_foreign());
+            let Some(token) = tokens.next() else { return };
+            let (start, end) = (token.start, token.end);
+            match token.kind {
+                html::Kind::StartTag(t) => {
+                    let tag = Tag::of(t, start, end);
+                    match self.start_tag(&tag) {
+                        Next::Go => {}
+                        Next::Stop => return,
+                        Next::RawText => {
+                            // Up to the end tag, which only closes the raw text.
+                            if tokens.skip_raw_text(tag.name).is_none() {
+                                return;
+                            }
+                            if !matches!(tokens.next().map(|t| t.kind), Some(html::Kind::EndTag(_)))
+                            {
+                                return;
+                            }
+                        }
                     }
-                    Some(b'>') => Some(lt + 3),
-                    // A bogus comment, up to the next `>`.
-                    _ => html[lt..].find('>').map(|j| lt + j + 1),
-                },
-                Some(b'!') if html[lt..].starts_with("<!--") => Some(comment_end(html, lt)),
-                Some(b'!') if self.in_foreign() && html[lt..].starts_with("<![CDATA[") => {
-                    html[lt..].find("]]>").map(|j| lt + j + 3)
                 }
-                Some(b'!' | b'?') => html[lt..].find('>').map(|j| lt + j + 1),
-                _ => Some(lt + 1),
-            };
-            match next {
-                Some(n) => pos = n,
-                None => return,
+                html::Kind::EndTag(t) => self.end_tag(&Tag::of(t, start, end)),
+                // The tokenizer drops the tag and everything after it.
+                html::Kind::EofInTag => return,
+                html::Kind::Text(_)
+                | html::Kind::Comment { .. }
+                | html::Kind::Doctype
+                | html::Kind::Cdata(_) => {}
             }
         }
     }
 
-    /// Handles a start tag; returns where scanning resumes (`None`: the rest is text).
-    fn start_tag(&mut self, tag: &Tag<'a>) -> Option<usize> {
+    /// Handles a start tag; says how the tokenizer goes on.
+    fn start_tag(&mut self, tag: &Tag<'a>) -> Next {
         let mut buf = [0; 16];
         let name = lower(tag.name, &mut buf);
         let in_foreign = self.in_foreign();
@@ -402,7 +306,7 @@ impl<'a> Tree<'a> {
         };
         if opens && (self.depth() >= self.max || too_many()) {
             self.drop_start(tag);
-            return Some(tag.end);
+            return Next::Go;
         }
         if breakout {
             while self.in_foreign() {
@@ -415,13 +319,12 @@ impl<'a> Tree<'a> {
                 self.close_p();
             }
             if flags & PLAINTEXT != 0 {
-                return None;
+                return Next::Stop;
             }
             if flags & RAW != 0 {
-                let close = end_tag_at(self.html, tag.end, name)?;
-                return read_tag(self.html, close, true).map(|t| t.end);
+                return Next::RawText;
             }
-            return Some(tag.end);
+            return Next::Go;
         }
         if !foreign {
             self.close_for(name, flags);
@@ -436,7 +339,7 @@ impl<'a> Tree<'a> {
             seq: self.seq,
             mark,
         });
-        Some(tag.end)
+        Next::Go
     }
 
     /// What the start tag of an HTML element `name` closes first, and the table elements

@@ -2,114 +2,18 @@
 //! links and images, headings go a level down like Markdown ones, and token placeholders
 //! become chips (or plain text inside a tag).
 //!
-//! This is a tag-level scan, not a parser: it only has to find tags well enough to rewrite
-//! the two that carry URLs and the headings. Everything else passes through to ammonia,
-//! which parses properly and removes what is not allowed.
+//! Tags are read by the article grammar's HTML tokenizer ([`crate::article::html`]), which
+//! reads them as ammonia's parser will, so that what is rewritten here is what the
+//! sanitizer sees. Everything but the two tags that carry URLs and the headings passes
+//! through to ammonia, which builds the tree and removes what is not allowed.
+
+use std::borrow::Cow;
 
 use super::doc::{Doc, State};
 use super::escape;
 use super::links::{self, Href};
 use super::slots::{self, has_slot};
-
-/// A tag found in the raw HTML.
-struct Tag<'a> {
-    name: &'a str,
-    closing: bool,
-    /// Attributes as written: name and raw value.
-    attrs: Vec<(&'a str, Option<&'a str>)>,
-    /// Length of the whole tag in bytes.
-    len: usize,
-}
-
-impl Tag<'_> {
-    fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .and_then(|(_, v)| *v)
-    }
-}
-
-/// Reads the tag at the start of `s` (which starts with `<`), or `None` when it is not one.
-fn parse_tag(s: &str) -> Option<Tag<'_>> {
-    let b = s.as_bytes();
-    let mut i = 1;
-    let closing = b.get(i) == Some(&b'/');
-    if closing {
-        i += 1;
-    }
-    let name_start = i;
-    if !b.get(i)?.is_ascii_alphabetic() {
-        return None;
-    }
-    while b
-        .get(i)
-        .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b':'))
-    {
-        i += 1;
-    }
-    let name = &s[name_start..i];
-    let mut attrs = Vec::new();
-    loop {
-        while b
-            .get(i)
-            .is_some_and(|c| c.is_ascii_whitespace() || *c == b'/')
-        {
-            i += 1;
-        }
-        match b.get(i)? {
-            b'>' => {
-                return Some(Tag {
-                    name,
-                    closing,
-                    attrs,
-                    len: i + 1,
-                });
-            }
-            _ => {
-                let n_start = i;
-                i += 1;
-                while b
-                    .get(i)
-                    .is_some_and(|c| !c.is_ascii_whitespace() && !matches!(c, b'/' | b'>' | b'='))
-                {
-                    i += 1;
-                }
-                let attr_name = &s[n_start..i];
-                while b.get(i).is_some_and(u8::is_ascii_whitespace) {
-                    i += 1;
-                }
-                if b.get(i) != Some(&b'=') {
-                    attrs.push((attr_name, None));
-                    continue;
-                }
-                i += 1;
-                while b.get(i).is_some_and(u8::is_ascii_whitespace) {
-                    i += 1;
-                }
-                let value = match b.get(i)? {
-                    &q @ (b'"' | b'\'') => {
-                        let end = i + 1 + s[i + 1..].find(q as char)?;
-                        let v = &s[i + 1..end];
-                        i = end + 1;
-                        v
-                    }
-                    _ => {
-                        let v_start = i;
-                        while b
-                            .get(i)
-                            .is_some_and(|c| !c.is_ascii_whitespace() && *c != b'>')
-                        {
-                            i += 1;
-                        }
-                        &s[v_start..i]
-                    }
-                };
-                attrs.push((attr_name, Some(value)));
-            }
-        }
-    }
-}
+use crate::article::html::{Kind, Tag, Tokens, end_tag_at};
 
 /// Appends `value` (raw, as written in a tag) decoded, placeholders expanded, escaped.
 fn push_attr_value(out: &mut String, doc: &Doc<'_>, value: &str) {
@@ -126,24 +30,39 @@ fn attr_text(doc: &Doc<'_>, value: &str) -> String {
 
 /// Rewrites one chunk of raw HTML into `out`.
 pub(crate) fn rewrite(html: &str, doc: &Doc<'_>, state: &mut State, out: &mut String) {
-    let mut rest = html;
-    while let Some(lt) = rest.find('<') {
-        text(&rest[..lt], doc, state, out);
-        rest = &rest[lt..];
-        if rest.starts_with("<!--") {
-            let end = rest.find("-->").map_or(rest.len(), |i| i + 3);
-            out.push_str(&rest[..end]);
-            rest = &rest[end..];
-            continue;
-        }
-        let Some(tag) = parse_tag(rest) else {
-            out.push_str("&lt;");
-            rest = &rest[1..];
-            continue;
+    let mut tokens = Tokens::new(html);
+    while let Some(token) = tokens.next() {
+        let raw = &html[token.start..token.end];
+        let (tag, closing) = match token.kind {
+            Kind::Text(t) => {
+                text(t, doc, state, out);
+                continue;
+            }
+            // The sanitizer removes comments; they pass as they are.
+            Kind::Comment { .. } | Kind::Cdata(_) if raw.starts_with("<!--") => {
+                out.push_str(raw);
+                continue;
+            }
+            // HTML hides `<?xml ...?>`, `<!DOCTYPE>` and `</ x>` as bogus comments, but an
+            // author who writes one in an article means it to be read (an XML declaration
+            // in a log line): its `<` is text.
+            Kind::Comment { .. } | Kind::Doctype | Kind::Cdata(_) => {
+                out.push_str("&lt;");
+                tokens.resume_at(token.start + 1);
+                continue;
+            }
+            // A tag the chunk ends in would swallow what follows it in the page: its `<` is
+            // text.
+            Kind::EofInTag => {
+                out.push_str("&lt;");
+                tokens.resume_at(token.start + 1);
+                continue;
+            }
+            Kind::StartTag(tag) => (tag, false),
+            Kind::EndTag(tag) => (tag, true),
         };
-        let raw = &rest[..tag.len];
         let name = tag.name.to_ascii_lowercase();
-        match (name.as_str(), tag.closing) {
+        match (name.as_str(), closing) {
             ("a", false) => anchor(&tag, doc, state, out),
             ("a", true) => {
                 if let Some(close) = state.raw_anchors.pop() {
@@ -153,14 +72,13 @@ pub(crate) fn rewrite(html: &str, doc: &Doc<'_>, state: &mut State, out: &mut St
             ("img", false) => img(&tag, doc, out),
             ("h1" | "h2" | "h3" | "h4" | "h5" | "h6", _) => {
                 let level = usize::from(name.as_bytes()[1] - b'0');
-                rebuild(&tag, &format!("h{}", super::heading_level(level)), doc, out);
+                let name = format!("h{}", super::heading_level(level));
+                rebuild(&tag, closing, &name, doc, out);
             }
-            _ if has_slot(raw) => rebuild(&tag, tag.name, doc, out),
+            _ if has_slot(raw) => rebuild(&tag, closing, tag.name, doc, out),
             _ => out.push_str(raw),
         }
-        rest = &rest[tag.len..];
     }
-    text(rest, doc, state, out);
 }
 
 /// Text between tags: already HTML, so only placeholders change.
@@ -173,7 +91,7 @@ fn text(s: &str, doc: &Doc<'_>, state: &mut State, out: &mut String) {
 }
 
 fn anchor(tag: &Tag<'_>, doc: &Doc<'_>, state: &mut State, out: &mut String) {
-    let href = match tag.attr("href") {
+    let href = match tag.attr("href").filter(|v| !v.is_empty()) {
         Some(v) => links::link(&attr_text(doc, v), doc.ctx),
         None => Href::Drop,
     };
@@ -203,7 +121,7 @@ fn img(tag: &Tag<'_>, doc: &Doc<'_>, out: &mut String) {
     for name in ["width", "height"] {
         if let Some(v) = tag
             .attr(name)
-            .filter(|v| v.bytes().all(|b| b.is_ascii_digit()))
+            .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
         {
             out.push_str(&format!(" {name}=\"{v}\""));
         }
@@ -226,19 +144,19 @@ pub(crate) fn missing_image(out: &mut String, alt: &str) {
 }
 
 /// Writes a tag again as `name`, with placeholders in its attributes expanded as text.
-fn rebuild(tag: &Tag<'_>, name: &str, doc: &Doc<'_>, out: &mut String) {
+fn rebuild(tag: &Tag<'_>, closing: bool, name: &str, doc: &Doc<'_>, out: &mut String) {
     out.push('<');
-    if tag.closing {
+    if closing {
         out.push('/');
     }
     out.push_str(name);
-    for (attr, value) in &tag.attrs {
-        if has_slot(attr) {
+    for attr in tag.attrs() {
+        if has_slot(attr.name) {
             continue;
         }
         out.push(' ');
-        out.push_str(attr);
-        if let Some(v) = value {
+        out.push_str(attr.name);
+        if let Some(v) = attr.value {
             out.push_str("=\"");
             push_attr_value(out, doc, v);
             out.push('"');
@@ -247,24 +165,117 @@ fn rebuild(tag: &Tag<'_>, name: &str, doc: &Doc<'_>, out: &mut String) {
     out.push('>');
 }
 
+/// Elements whose content HTML reads as text up to their end tag (`<plaintext>`: to the end
+/// of the page), by lower-case name.
+const RAW_TEXT: [&str; 10] = [
+    "script",
+    "style",
+    "textarea",
+    "title",
+    "xmp",
+    "iframe",
+    "noembed",
+    "noframes",
+    "noscript",
+    "plaintext",
+];
+
+/// `html` (what one text node of the render tree became) with the `<` of every raw-text start
+/// tag that no end tag in it closes written as text; borrowed when there is none. Such a tag
+/// would swallow the rest of the page as its text: the sections after it, and the words the
+/// sanitizer then drops with an element it does not allow (an article that writes
+/// `<textarea>` in a sentence means the word).
+pub(crate) fn unswallow(html: &str) -> Cow<'_, str> {
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    // Names already found without an end tag after some point: none follows later either.
+    let mut open_to_end: Vec<&str> = Vec::new();
+    let mut tokens = Tokens::new(html);
+    while let Some(token) = tokens.next() {
+        let Kind::StartTag(tag) = token.kind else {
+            continue;
+        };
+        let Some(name) = RAW_TEXT
+            .into_iter()
+            .find(|n| tag.name.eq_ignore_ascii_case(n))
+        else {
+            continue;
+        };
+        let closed = name != "plaintext"
+            && !open_to_end.contains(&name)
+            && end_tag_at(html, token.end, name).is_some();
+        if closed {
+            tokens.skip_raw_text(name);
+            continue;
+        }
+        open_to_end.push(name);
+        let out = out.get_or_insert_with(|| String::with_capacity(html.len() + 8));
+        out.push_str(&html[copied..token.start]);
+        out.push_str("&lt;");
+        copied = token.start + 1;
+        tokens.resume_at(copied);
+    }
+    match out {
+        None => Cow::Borrowed(html),
+        Some(mut out) => {
+            out.push_str(&html[copied..]);
+            Cow::Owned(out)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::LinkContext;
+
+    fn rewritten(html: &str) -> String {
+        let ctx = LinkContext::default();
+        let doc = Doc {
+            tokens: Vec::new(),
+            elements: Vec::new(),
+            ctx: &ctx,
+        };
+        let mut out = String::new();
+        rewrite(html, &doc, &mut State::default(), &mut out);
+        out
+    }
 
     #[test]
-    fn tags_are_read_with_quoted_unquoted_and_bare_attributes() {
-        let t = parse_tag("<A HREF='x y' title=\"a>b\" data-x=1 hidden/>rest").unwrap();
-        assert_eq!(t.name, "A");
-        assert_eq!(t.attr("href"), Some("x y"));
-        assert_eq!(t.attr("title"), Some("a>b"));
-        assert_eq!(t.attr("data-x"), Some("1"));
-        assert_eq!(t.attrs.last(), Some(&("hidden", None)));
+    fn links_are_rewritten_and_other_markup_passes() {
         assert_eq!(
-            &"<A HREF='x y' title=\"a>b\" data-x=1 hidden/>rest"[t.len..],
-            "rest"
+            rewritten("<A HREF='https://x.test/a b' title=\"a>b\">x</a><h2 id=1>T</h2 >"),
+            "<a href=\"https://x.test/a b\" title=\"a&gt;b\" rel=\"noopener noreferrer\" \
+             target=\"_blank\">x</a><h3 id=\"1\">T</h3>"
         );
-        assert!(parse_tag("< a>").is_none());
-        assert!(parse_tag("<a href=\"open").is_none());
-        assert!(parse_tag("<3").is_none());
+        assert_eq!(
+            rewritten("<b>1 < 2</b><!-- c --!>"),
+            "<b>1 < 2</b><!-- c --!>"
+        );
+    }
+
+    #[test]
+    fn a_tag_the_chunk_ends_in_is_text() {
+        assert_eq!(rewritten("a <a href=\"open"), "a &lt;a href=\"open");
+        assert_eq!(rewritten("<br/><3"), "<br/><3");
+        assert_eq!(rewritten("<?xml v?><b>"), "&lt;?xml v?><b>");
+    }
+
+    #[test]
+    fn a_raw_text_element_left_open_is_text() {
+        assert_eq!(
+            unswallow("<p>in <textarea>a box</p>\n<p>more</p>"),
+            "<p>in &lt;textarea>a box</p>\n<p>more</p>"
+        );
+        assert_eq!(
+            unswallow("<TITLE>x</title><textarea>y</TextArea >"),
+            "<TITLE>x</title><textarea>y</TextArea >"
+        );
+        // Only what follows the start tag can close it; `<plaintext>` never closes.
+        assert_eq!(
+            unswallow("</xmp><xmp>a<xmp>b<plaintext>c</plaintext>"),
+            "</xmp>&lt;xmp>a&lt;xmp>b&lt;plaintext>c</plaintext>"
+        );
+        assert!(matches!(unswallow("<b>x</b>"), Cow::Borrowed(_)));
     }
 }

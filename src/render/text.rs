@@ -7,6 +7,7 @@
 //! tags are balanced, attributes double-quoted, and text escaped with a handful of entities.
 
 use super::escape::decode_entities;
+use crate::article::html::{Kind, Tag, Tokens};
 
 /// Elements that end a line.
 const BREAK: &[&str] = &["br", "tr", "li", "dt", "dd"];
@@ -121,7 +122,7 @@ impl Writer {
         }
     }
 
-    fn open(&mut self, name: &str, tag: &str) {
+    fn open(&mut self, name: &str, tag: &Tag<'_>) {
         if BLOCK.contains(&name)
             && let Some(loose) = self.items.last_mut()
         {
@@ -220,40 +221,12 @@ impl Writer {
     }
 }
 
-/// The value of the attribute `name` in the text of a start tag (`img src="a" alt="b"`),
-/// as the sanitizer writes attributes: `name="value"` or a bare `name`.
-fn attribute<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
-    let mut rest = tag.split_once(|c: char| c.is_ascii_whitespace())?.1;
-    loop {
-        rest = rest.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == '/');
-        let end = rest.find(|c: char| c.is_ascii_whitespace() || c == '=')?;
-        let (key, after) = rest.split_at(end);
-        let Some(value) = after.strip_prefix("=\"") else {
-            // A bare attribute (or, never from the sanitizer, an unquoted value): step on.
-            rest = after.get(1..)?;
-            continue;
-        };
-        let close = value.find('"')?;
-        if key.eq_ignore_ascii_case(name) {
-            return Some(&value[..close]);
-        }
-        rest = &value[close + 1..];
-    }
-}
-
-/// The end of the tag starting at `s[0] == '<'`, skipping quoted attribute values.
-fn tag_end(s: &str) -> Option<usize> {
-    let mut quote: Option<char> = None;
-    for (i, c) in s.char_indices() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '"' | '\'') => quote = Some(c),
-            (None, '>') => return Some(i),
-            _ => {}
-        }
-    }
-    None
+/// The value of the attribute `name` of a start tag, as the sanitizer writes attributes:
+/// `name="value"` (a bare `name` has none).
+fn attribute<'t>(tag: &Tag<'t>, name: &str) -> Option<&'t str> {
+    tag.attrs()
+        .find(|a| a.name.eq_ignore_ascii_case(name))
+        .and_then(|a| a.value)
 }
 
 /// The text of sanitized HTML.
@@ -269,29 +242,14 @@ pub(crate) fn from_html(html: &str) -> String {
         after_marker: false,
         items: Vec::new(),
     };
-    let mut rest = html;
-    while let Some(lt) = rest.find('<') {
-        w.text(&decode_entities(&rest[..lt]));
-        rest = &rest[lt..];
-        let Some(end) = tag_end(rest) else { break };
-        let tag = &rest[1..end];
-        let (closing, tag) = match tag.strip_prefix('/') {
-            Some(t) => (true, t),
-            None => (false, tag),
-        };
-        let name = tag
-            .split(|c: char| c.is_ascii_whitespace() || c == '/')
-            .next()
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        if closing {
-            w.close(&name);
-        } else {
-            w.open(&name, tag);
+    for token in Tokens::new(html) {
+        match token.kind {
+            Kind::Text(t) => w.text(&decode_entities(t)),
+            Kind::StartTag(tag) => w.open(&tag.name.to_ascii_lowercase(), &tag),
+            Kind::EndTag(tag) => w.close(&tag.name.to_ascii_lowercase()),
+            _ => {}
         }
-        rest = &rest[end + 1..];
     }
-    w.text(&decode_entities(rest));
     let mut out = w.out;
     let trimmed = out.trim_end().len();
     out.truncate(trimmed);

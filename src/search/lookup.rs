@@ -314,25 +314,17 @@ pub fn topic_names(index: &KbIndex) -> Result<TopicNames, SearchError> {
     docs.sort();
     for (path, source) in docs {
         let article = Article::parse(&path, source.as_bytes());
-        let Some(topics) = article
-            .payload
-            .as_ref()
-            .and_then(|p| p.get("supportTopics"))
-            .and_then(|t| t.as_array())
-        else {
-            continue;
-        };
-        for topic in topics {
-            let id = json_text(topic.get("id"));
-            let name = json_text(topic.get("shortDescription"));
-            if id.is_empty() || name.is_empty() {
+        for topic in article.support_topics() {
+            if topic.name.is_empty() {
                 continue;
             }
-            names.entry(id.to_lowercase()).or_insert_with(|| TopicName {
-                name,
-                path: path.clone(),
-                source: TopicNameSource::SupportTopicDescription,
-            });
+            names
+                .entry(topic.id.to_lowercase())
+                .or_insert_with(|| TopicName {
+                    name: topic.name,
+                    path: path.clone(),
+                    source: TopicNameSource::SupportTopicDescription,
+                });
         }
     }
 
@@ -351,16 +343,6 @@ pub fn topic_names(index: &KbIndex) -> Result<TopicNames, SearchError> {
         }
     }
     Ok(names)
-}
-
-/// A JSON value as text: strings as they are, numbers written out (some payloads give topic
-/// IDs as numbers), anything else empty.
-fn json_text(v: Option<&serde_json::Value>) -> String {
-    match v {
-        Some(serde_json::Value::String(s)) => s.trim().to_owned(),
-        Some(serde_json::Value::Number(n)) => n.to_string(),
-        _ => String::new(),
-    }
 }
 
 /// Display order where set, then title, then path: how lists of articles read best.

@@ -23,7 +23,7 @@ pub use collector::Order;
 pub use expand::ExpansionStats;
 pub use request::{
     DEFAULT_PER_PAGE, FacetCount, Facets, Hit, HitSection, MAX_DEPTH, MAX_PER_PAGE, SearchRequest,
-    SearchResponse, Sort,
+    SearchResponse, Sort, UnknownSort,
 };
 
 use crate::index::{KbIndex, meta_of, outline_of, text_analyzer, text_of};

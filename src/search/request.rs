@@ -22,6 +22,38 @@ pub enum Sort {
     Title,
 }
 
+impl Sort {
+    /// Every order, the default first.
+    pub const ALL: [Sort; 4] = [Sort::Auto, Sort::Relevance, Sort::Order, Sort::Title];
+
+    /// Its name: the `sort` parameter's value and its JSON spelling (a test holds serde to
+    /// it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sort::Auto => "auto",
+            Sort::Relevance => "relevance",
+            Sort::Order => "order",
+            Sort::Title => "title",
+        }
+    }
+}
+
+/// A `sort` value that names no order.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`sort` must be one of auto, relevance, order, title; got `{0}`")]
+pub struct UnknownSort(pub String);
+
+impl std::str::FromStr for Sort {
+    type Err = UnknownSort;
+
+    fn from_str(name: &str) -> Result<Sort, UnknownSort> {
+        Sort::ALL
+            .into_iter()
+            .find(|s| s.as_str() == name)
+            .ok_or_else(|| UnknownSort(name.to_owned()))
+    }
+}
+
 /// A search: free text plus filters. Several values of one facet are OR, facets are AND.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -130,4 +162,30 @@ pub struct SearchResponse {
     /// words, when it found nothing or fell back to any word and a correction exists.
     #[serde(default)]
     pub suggestion: Option<String>,
+}
+
+#[cfg(test)]
+mod sort_tests {
+    use super::Sort;
+
+    /// Each order's name parses back to it and is what its JSON says; other names do not
+    /// parse, and the error lists the names.
+    #[test]
+    fn sort_names_go_both_ways_and_match_serde() {
+        for sort in Sort::ALL {
+            assert_eq!(sort.as_str().parse::<Sort>(), Ok(sort));
+            let json = serde_json::to_value(sort).expect("json");
+            assert_eq!(json.as_str(), Some(sort.as_str()));
+        }
+        let names: Vec<&str> = Sort::ALL.iter().map(|s| s.as_str()).collect();
+        let err = "newest".parse::<Sort>().expect_err("no such order");
+        assert_eq!(
+            err.to_string(),
+            format!("`sort` must be one of {}; got `newest`", names.join(", "))
+        );
+        assert_eq!(
+            "Title".parse::<Sort>().map_err(|e| e.0),
+            Err("Title".to_owned())
+        );
+    }
 }

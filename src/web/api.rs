@@ -1,6 +1,7 @@
 //! The JSON API: the same searches and look-ups as the pages, for scripts and other tools.
 //! Errors are `{ "error": "..." }` with a 4xx status (5xx only for a fault of ours). The
-//! OpenAPI document at `/api/openapi.json` describes every route.
+//! OpenAPI document at `/api/openapi.json` is derived from these handlers and their types
+//! ([`super::openapi`]).
 
 use axum::extract::State;
 use axum::http::Uri;
@@ -10,23 +11,22 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
 use serde_json::{Map, Value};
+use utoipa::ToSchema;
 
-use super::error::WebError;
+use super::error::{ErrorBody, WebError};
 use super::links;
 use super::pages::token_values;
-use super::params::{self, Params, after, clip, relative_path};
+use super::params::{self, Params, SearchQuery, after, clip, relative_path};
 use super::state::AppState;
-use crate::article::{Section, Token};
+use crate::article::{self as property, Properties, Section, Token};
 use crate::index::StoredMeta;
 use crate::search::lookup;
-use crate::search::{DEFAULT_PER_PAGE, Facets};
+use crate::search::{DEFAULT_PER_PAGE, Facets, SearchResponse};
 
 /// Suggestions returned at most.
 const SUGGESTIONS: usize = 8;
 /// Related articles in an article's JSON.
 const RELATED: usize = 20;
-
-static OPENAPI: &str = include_str!("openapi.json");
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -39,19 +39,46 @@ pub fn router() -> Router<AppState> {
         .route("/healthz", get(healthz))
 }
 
-async fn search(State(state): State<AppState>, p: Params) -> Result<Response, WebError> {
+/// Search articles
+///
+/// Free text plus facet filters. Several values of one facet are OR, facets are AND. Facet
+/// counts are disjunctive: a facet's counts ignore that facet's own filter.
+#[utoipa::path(
+    get,
+    path = "/api/search",
+    params(SearchQuery),
+    responses(
+        (status = 200, description = "One page of results with facet counts.", body = SearchResponse),
+        (status = 400, description = "A parameter is malformed; the message says what is allowed.", body = ErrorBody),
+    )
+)]
+pub(super) async fn search(State(state): State<AppState>, p: Params) -> Result<Response, WebError> {
     let req = params::search_request(&p, DEFAULT_PER_PAGE)?;
     let run = state.clone();
     run.run(move || Ok(Json(state.searcher().search(&req)?).into_response()))
         .await
 }
 
-#[derive(Serialize)]
-struct FacetsBody {
+/// The facet counts of a search.
+#[derive(Serialize, ToSchema)]
+pub(super) struct FacetsBody {
     facets: Facets,
 }
 
-async fn facets(State(state): State<AppState>, p: Params) -> Result<Response, WebError> {
+/// Facet counts of a search
+///
+/// The same parameters as /api/search (paging is ignored); every value with a count, none
+/// left out.
+#[utoipa::path(
+    get,
+    path = "/api/facets",
+    params(SearchQuery),
+    responses(
+        (status = 200, description = "Counts per facet.", body = FacetsBody),
+        (status = 400, description = "A parameter is malformed; the message says what is allowed.", body = ErrorBody),
+    )
+)]
+pub(super) async fn facets(State(state): State<AppState>, p: Params) -> Result<Response, WebError> {
     let mut req = params::search_request(&p, DEFAULT_PER_PAGE)?;
     // Only the counts are wanted; one hit is the least the search core collects.
     req.page = 1;
@@ -68,9 +95,10 @@ async fn facets(State(state): State<AppState>, p: Params) -> Result<Response, We
 }
 
 /// An article in a list.
-#[derive(Serialize)]
-struct Summary {
+#[derive(Serialize, ToSchema)]
+pub(super) struct Summary {
     path: String,
+    /// The article's page.
     url: String,
     article_id: String,
     title: String,
@@ -97,19 +125,50 @@ impl Summary {
     }
 }
 
-#[derive(Serialize)]
-struct ArticleBody {
+/// One article, rendered.
+#[derive(Serialize, ToSchema)]
+pub(super) struct ArticleBody {
+    /// Relative to the articles root, with `.md`.
     path: String,
     article_id: String,
     title: String,
+    /// The properties block by the documented key names (pageTitle, service,
+    /// supportTopicIds as an array, ...), then unknown keys as written.
+    #[schema(value_type = Object)]
     properties: Map<String, Value>,
+    /// The body rendered to sanitized HTML.
     html: String,
     tokens: Vec<Token>,
     sections: Vec<Section>,
+    /// Articles sharing a support topic ID, those sharing most first.
     related: Vec<Summary>,
 }
 
-async fn article(State(state): State<AppState>, uri: Uri, p: Params) -> Result<Response, WebError> {
+/// One article, rendered
+///
+/// `path` is the article's path as search hits give it, with `.md` (it may contain `/`).
+/// Any other query parameter named like one of the article's replacement tokens fills it in
+/// the HTML (`?vmname=web01`).
+#[utoipa::path(
+    get,
+    path = "/api/articles/{path}",
+    // The path pattern: folder names and a file name separated by `/`, none of them empty,
+    // `.` or `..`, without backslashes or control characters (what `relative_path` refuses).
+    params(
+        ("path" = String, Path, description = "The article's path, with `.md`.", max_length = 256, example = "microsoft.compute.virtualmachines/vm-rca-host-reboot.md",
+         pattern = r"^(?:[^/\\\x00-\x1f\x7f-\x9f.]|\.[^/\\\x00-\x1f\x7f-\x9f.]|\.\.[^/\\\x00-\x1f\x7f-\x9f])[^/\\\x00-\x1f\x7f-\x9f]*(?:/(?:[^/\\\x00-\x1f\x7f-\x9f.]|\.[^/\\\x00-\x1f\x7f-\x9f.]|\.\.[^/\\\x00-\x1f\x7f-\x9f])[^/\\\x00-\x1f\x7f-\x9f]*)*$"),
+    ),
+    responses(
+        (status = 200, description = "The article.", body = ArticleBody),
+        (status = 400, description = "The path is malformed; the message says what is allowed.", body = ErrorBody),
+        (status = 404, description = "No article at that path.", body = ErrorBody),
+    )
+)]
+pub(super) async fn article(
+    State(state): State<AppState>,
+    uri: Uri,
+    p: Params,
+) -> Result<Response, WebError> {
     let path = relative_path(after(&uri, "/api/articles/"))?;
     let run = state.clone();
     run.run(move || {
@@ -127,7 +186,7 @@ async fn article(State(state): State<AppState>, uri: Uri, p: Params) -> Result<R
             path: stored.meta.path.clone(),
             article_id: stored.meta.article_id.clone(),
             title: stored.meta.title.clone(),
-            properties: properties(&stored.meta),
+            properties: properties(&article.properties),
             html,
             tokens: article.tokens,
             sections: article.sections,
@@ -140,57 +199,55 @@ async fn article(State(state): State<AppState>, uri: Uri, p: Params) -> Result<R
 
 /// The properties by their documented names (lists as arrays, missing ones left out), then
 /// the unknown ones as written.
-fn properties(m: &StoredMeta) -> Map<String, Value> {
+fn properties(p: &Properties) -> Map<String, Value> {
     let mut out = Map::new();
-    let mut text = |k: &str, v: &str| {
-        if !v.is_empty() {
-            out.insert(k.to_owned(), Value::String(v.to_owned()));
-        }
-    };
-    text("pageTitle", &m.page_title);
-    text("description", &m.description);
-    text("service", &m.service);
-    text("resource", &m.resource);
-    text("articleId", &m.article_id);
-    text("selfHelpType", &m.self_help_type);
-    text("diagnosticScenario", &m.diagnostic_scenario);
-    text("ms.author", &m.ms_author);
-    text("ownershipId", &m.ownership_id);
-    text("infoBubbleText", &m.info_bubble_text);
-    let lists: [(&str, &Vec<String>); 5] = [
-        ("supportTopicIds", &m.support_topic_ids),
-        ("productPesIds", &m.product_pes_ids),
-        ("resourceTags", &m.resource_tags),
-        ("cloudEnvironments", &m.cloud_environments),
-        ("authors", &m.authors),
-    ];
-    for (k, v) in lists {
-        if !v.is_empty() {
-            out.insert(k.to_owned(), Value::from(v.clone()));
-        }
+    for (key, value) in p.entries() {
+        let value = match value {
+            property::Value::Text(s) => Value::from(s),
+            property::Value::List(items) => Value::from(items),
+            property::Value::Number(n) => Value::from(n),
+        };
+        out.insert(key.name().to_owned(), value);
     }
-    if let Some(n) = m.display_order {
-        out.insert("displayOrder".to_owned(), Value::from(n));
-    }
-    for (k, v) in &m.extra {
+    for (k, v) in &p.extra {
         out.entry(k.clone())
             .or_insert_with(|| Value::String(v.clone()));
     }
     out
 }
 
-#[derive(Serialize)]
-struct TopicBody {
+/// The dossier of a support topic.
+#[derive(Serialize, ToSchema)]
+pub(super) struct TopicBody {
     id: String,
+    /// What support agents call the topic, when an article names it.
     name: Option<String>,
     /// The article the name was read from.
     name_source: Option<lookup::TopicName>,
     total: usize,
+    /// Articles per selfHelpType.
+    #[schema(value_type = std::collections::BTreeMap<String, u64>)]
     by_type: Map<String, Value>,
     articles: Vec<Summary>,
 }
 
-async fn topic(State(state): State<AppState>, uri: Uri) -> Result<Response, WebError> {
+/// The dossier of a support topic
+///
+/// Every article listing the topic ID in supportTopicIds, and the topic's name when a
+/// supportTopicDescription or problemScopingQuestions article gives one.
+#[utoipa::path(
+    get,
+    path = "/api/topics/{id}",
+    params(
+        ("id" = String, Path, description = "A support topic ID: digits or a GUID.", pattern = r"^[A-Za-z0-9_-]{1,64}$", example = "32750101"),
+    ),
+    responses(
+        (status = 200, description = "The dossier.", body = TopicBody),
+        (status = 400, description = "Not a support topic ID.", body = ErrorBody),
+        (status = 404, description = "No article lists or names the topic.", body = ErrorBody),
+    )
+)]
+pub(super) async fn topic(State(state): State<AppState>, uri: Uri) -> Result<Response, WebError> {
     let id = relative_path(after(&uri, "/api/topics/"))?;
     params::check_topic_id(&id)?;
     let run = state.clone();
@@ -224,20 +281,42 @@ async fn topic(State(state): State<AppState>, uri: Uri) -> Result<Response, WebE
     .await
 }
 
-#[derive(Serialize)]
-struct SuggestBody {
+/// Titles matching what is being typed.
+#[derive(Serialize, ToSchema)]
+pub(super) struct SuggestBody {
     q: String,
+    /// Best first.
     suggestions: Vec<SuggestionBody>,
 }
 
-#[derive(Serialize)]
-struct SuggestionBody {
+/// One suggested title.
+#[derive(Serialize, ToSchema)]
+pub(super) struct SuggestionBody {
     title: String,
     path: String,
+    /// The article's page.
     url: String,
 }
 
-async fn suggest(State(state): State<AppState>, p: Params) -> Result<Response, WebError> {
+/// Titles matching as you type
+///
+/// Up to 8 titles whose words start like the typed text (the last word as a prefix); when
+/// none does, the best search hits.
+#[utoipa::path(
+    get,
+    path = "/api/suggest",
+    params(
+        ("q" = Option<String>, Query, description = "What has been typed so far.", max_length = 200, example = "vm boo"),
+    ),
+    responses(
+        (status = 200, description = "Suggestions, best first.", body = SuggestBody),
+        (status = 400, description = "`q` is too long.", body = ErrorBody),
+    )
+)]
+pub(super) async fn suggest(
+    State(state): State<AppState>,
+    p: Params,
+) -> Result<Response, WebError> {
     let q = p.get("q").unwrap_or("").to_owned();
     if q.chars().count() > 200 {
         return Err(WebError::bad_request(
@@ -278,17 +357,38 @@ async fn suggest(State(state): State<AppState>, p: Params) -> Result<Response, W
     .await
 }
 
-async fn openapi() -> Response {
-    ([(CONTENT_TYPE, "application/json; charset=utf-8")], OPENAPI).into_response()
+/// This document
+#[utoipa::path(
+    get,
+    path = "/api/openapi.json",
+    responses((status = 200, description = "OpenAPI 3.1", content_type = "application/json")),
+)]
+pub(super) async fn openapi() -> Response {
+    (
+        [(CONTENT_TYPE, "application/json; charset=utf-8")],
+        super::openapi::document(),
+    )
+        .into_response()
 }
 
-#[derive(Serialize)]
-struct Health {
+/// The server is up.
+#[derive(Serialize, ToSchema)]
+pub(super) struct Health {
+    #[schema(value_type = String, pattern = "^ok$")]
     status: &'static str,
+    /// Articles in the index.
     articles: u64,
 }
 
-async fn healthz(State(state): State<AppState>) -> Response {
+/// Liveness
+///
+/// 200 once the index is open.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    responses((status = 200, description = "Serving.", body = Health)),
+)]
+pub(super) async fn healthz(State(state): State<AppState>) -> Response {
     Json(Health {
         status: "ok",
         articles: lookup::count(state.index()),

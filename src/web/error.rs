@@ -63,8 +63,10 @@ pub struct ErrorInfo {
     pub message: String,
 }
 
-#[derive(serde::Serialize)]
-struct ErrorBody<'a> {
+/// The body of every error response.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody<'a> {
+    /// What was wrong and what is allowed.
     error: &'a str,
 }
 

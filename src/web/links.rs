@@ -3,35 +3,17 @@
 //! facet ticked, a chip removed, another page) each change exactly one thing of the state
 //! the URL holds.
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-
+use crate::article::name::md_stem;
+// One path segment or query value percent-encoded, and a path segment by segment: as the
+// renderer's links encode them.
+use super::vocab::Facet;
+pub(crate) use crate::render::links::encode as enc;
+use crate::render::links::encode_path as enc_path;
 use crate::search::{SearchRequest, Sort};
-
-/// Characters left as they are in a path segment or a query value.
-const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
-
-/// Percent-encodes one path segment or query value.
-pub fn enc(s: &str) -> String {
-    utf8_percent_encode(s, UNRESERVED).to_string()
-}
-
-/// Encodes a relative path segment by segment, keeping the `/`.
-fn enc_path(path: &str) -> String {
-    path.split('/').map(enc).collect::<Vec<_>>().join("/")
-}
 
 /// `a/b.md` -> `a/b`: article page URLs leave out the extension (any case).
 pub fn strip_md(path: &str) -> &str {
-    let n = path.len();
-    if n > 3 && path.is_char_boundary(n - 3) && path[n - 3..].eq_ignore_ascii_case(".md") {
-        &path[..n - 3]
-    } else {
-        path
-    }
+    md_stem(path).unwrap_or(path)
 }
 
 /// The page of the article stored under `path` (with `.md`).
@@ -114,18 +96,10 @@ pub struct SearchState {
 impl SearchState {
     /// The state of a request; `per_page` is kept when it differs from the page default.
     pub fn of(req: &SearchRequest, default_per_page: usize) -> SearchState {
-        let facets: [(&str, &Vec<String>); 6] = [
-            ("service", &req.service),
-            ("resource", &req.resource),
-            ("tag", &req.tag),
-            ("type", &req.r#type),
-            ("cloud", &req.cloud),
-            ("scenario", &req.scenario),
-        ];
         let mut filters = Vec::new();
-        for (name, values) in facets {
-            for v in values {
-                let pair = (name.to_owned(), v.clone());
+        for facet in Facet::ALL {
+            for v in facet.filter(req) {
+                let pair = (facet.param().to_owned(), v.clone());
                 if !filters.contains(&pair) {
                     filters.push(pair);
                 }
@@ -159,14 +133,8 @@ impl SearchState {
         for (f, v) in &self.filters {
             parts.push(format!("{f}={}", enc(v)));
         }
-        let sort = match self.sort {
-            Sort::Auto => None,
-            Sort::Relevance => Some("relevance"),
-            Sort::Order => Some("order"),
-            Sort::Title => Some("title"),
-        };
-        if let Some(s) = sort {
-            parts.push(format!("sort={s}"));
+        if self.sort != Sort::default() {
+            parts.push(format!("sort={}", self.sort.as_str()));
         }
         if let Some(n) = self.per_page {
             parts.push(format!("per_page={n}"));

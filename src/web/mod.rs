@@ -15,11 +15,13 @@ mod error;
 mod files;
 mod http;
 mod links;
+mod openapi;
 mod pages;
 mod params;
 pub mod server;
 mod state;
 mod views;
+mod vocab;
 pub mod watch;
 
 use axum::Router;

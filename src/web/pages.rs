@@ -19,7 +19,8 @@ use super::links::{self, SearchState};
 use super::params::{self, Params, after, clip, relative_path};
 use super::state::{AppState, folder_of};
 use super::views::*;
-use crate::article::{Article, Severity};
+use super::vocab::{Facet, sort_label};
+use crate::article::{self as property, Article, Key, Properties, Severity};
 use crate::search::lookup::{self, StoredArticle, TopicNameSource};
 use crate::search::{FacetCount, SearchRequest, SearchResponse, Sort};
 
@@ -167,79 +168,15 @@ fn search_view(req: &SearchRequest, resp: &SearchResponse) -> SearchPage {
                 .collect(),
         })
         .collect();
-    let f = &resp.facets;
-    let facet_counts: [(&str, &Vec<FacetCount>); 6] = [
-        ("service", &f.service),
-        ("resource", &f.resource),
-        ("type", &f.r#type),
-        ("tag", &f.tag),
-        ("cloud", &f.cloud),
-        ("scenario", &f.scenario),
-    ];
-    let facets = facet_counts
+    let facets = SIDEBAR
         .iter()
-        .map(|(param, counts)| facet_view(&st, param, counts))
+        .map(|&facet| facet_view(&st, facet, facet.counts(&resp.facets)))
         .filter(|fv| !fv.values.is_empty())
         .collect();
-    let mut chips = Vec::new();
-    if !st.topic.is_empty() {
-        chips.push(Chip {
-            facet: "Topic".to_owned(),
-            label: st.topic.clone(),
-            remove_url: st.without_topic(),
-        });
-    }
-    for (facet, value) in &st.filters {
-        chips.push(Chip {
-            facet: facet_label(facet).to_owned(),
-            label: value_label(facet, value),
-            remove_url: st.toggled(facet, value),
-        });
-    }
-    let pages_total = resp.total.div_ceil(resp.per_page.max(1));
-    let max_page = (crate::search::MAX_DEPTH / resp.per_page.max(1)).max(1);
-    let last_page = pages_total.clamp(1, max_page);
+    let chips = chips(&st);
     let current = resp.page;
-    let window = current.saturating_sub(3).max(1)..=(current + 3).min(last_page);
-    let mut pages: Vec<PageLink> = Vec::new();
-    if *window.start() > 1 {
-        pages.push(PageLink {
-            label: "1".to_owned(),
-            url: st.page_url(1),
-            current: false,
-        });
-    }
-    for n in window.clone() {
-        pages.push(PageLink {
-            label: n.to_string(),
-            url: st.page_url(n),
-            current: n == current,
-        });
-    }
-    if *window.end() < last_page {
-        pages.push(PageLink {
-            label: last_page.to_string(),
-            url: st.page_url(last_page),
-            current: false,
-        });
-    }
-    if pages.len() == 1 {
-        pages.clear();
-    }
+    let (pages, last_page) = page_links(&st, resp);
     let first = (current - 1) * resp.per_page + 1;
-    let sorts = [
-        ("auto", "Best match", Sort::Auto),
-        ("relevance", "Relevance", Sort::Relevance),
-        ("order", "Display order", Sort::Order),
-        ("title", "Title", Sort::Title),
-    ]
-    .into_iter()
-    .map(|(value, label, sort)| SortOption {
-        value,
-        label,
-        selected: req.sort == sort,
-    })
-    .collect();
     let api_url = st.url().replacen("/search", "/api/search", 1);
     let mut chrome = Chrome::new(
         if req.q.trim().is_empty() {
@@ -276,13 +213,94 @@ fn search_view(req: &SearchRequest, resp: &SearchResponse) -> SearchPage {
         pages,
         prev_url: (current > 1).then(|| st.page_url(current - 1)),
         next_url: (current < last_page).then(|| st.page_url(current + 1)),
-        sorts,
+        sorts: sort_options(req.sort),
         per_page: st.per_page,
         api_url,
     }
 }
 
-fn facet_view(st: &SearchState, param: &str, counts: &[FacetCount]) -> FacetView {
+/// The filters in force, each with the link that removes it.
+fn chips(st: &SearchState) -> Vec<Chip> {
+    let mut chips = Vec::new();
+    if !st.topic.is_empty() {
+        chips.push(Chip {
+            facet: "Topic".to_owned(),
+            label: st.topic.clone(),
+            remove_url: st.without_topic(),
+        });
+    }
+    for (facet, value) in &st.filters {
+        chips.push(Chip {
+            facet: Facet::of_param(facet)
+                .map_or("Filter", Facet::label)
+                .to_owned(),
+            label: value_label(facet, value),
+            remove_url: st.toggled(facet, value),
+        });
+    }
+    chips
+}
+
+/// The numbered page links around the current page (none when there is one page), and the
+/// last page a search may go to.
+fn page_links(st: &SearchState, resp: &SearchResponse) -> (Vec<PageLink>, usize) {
+    let pages_total = resp.total.div_ceil(resp.per_page.max(1));
+    let max_page = (crate::search::MAX_DEPTH / resp.per_page.max(1)).max(1);
+    let last_page = pages_total.clamp(1, max_page);
+    let current = resp.page;
+    let window = current.saturating_sub(3).max(1)..=(current + 3).min(last_page);
+    let mut pages: Vec<PageLink> = Vec::new();
+    if *window.start() > 1 {
+        pages.push(PageLink {
+            label: "1".to_owned(),
+            url: st.page_url(1),
+            current: false,
+        });
+    }
+    for n in window.clone() {
+        pages.push(PageLink {
+            label: n.to_string(),
+            url: st.page_url(n),
+            current: n == current,
+        });
+    }
+    if *window.end() < last_page {
+        pages.push(PageLink {
+            label: last_page.to_string(),
+            url: st.page_url(last_page),
+            current: false,
+        });
+    }
+    if pages.len() == 1 {
+        pages.clear();
+    }
+    (pages, last_page)
+}
+
+/// The sort menu, `sort` selected.
+fn sort_options(sort: Sort) -> Vec<SortOption> {
+    Sort::ALL
+        .into_iter()
+        .map(|s| SortOption {
+            value: s.as_str(),
+            label: sort_label(s),
+            selected: s == sort,
+        })
+        .collect()
+}
+
+/// The facets of the search page's sidebar, in its order.
+const SIDEBAR: [Facet; 6] = [
+    Facet::Service,
+    Facet::Resource,
+    Facet::Type,
+    Facet::Tag,
+    Facet::Cloud,
+    Facet::Scenario,
+];
+
+fn facet_view(st: &SearchState, facet: Facet, counts: &[FacetCount]) -> FacetView {
+    let param = facet.param();
     let mut all: Vec<FacetValueView> = counts
         .iter()
         .enumerate()
@@ -319,7 +337,7 @@ fn facet_view(st: &SearchState, param: &str, counts: &[FacetCount]) -> FacetView
     }
     FacetView {
         param: param.to_owned(),
-        label: facet_label(param).to_owned(),
+        label: facet.label().to_owned(),
         values,
         more,
         unlisted,
@@ -572,7 +590,7 @@ fn article_view(
         type_url: links::filtered("type", &meta.self_help_type),
         crumbs,
         html,
-        props: properties(meta),
+        props: properties(&article.properties),
         tokens,
         tokens_filled: !values.is_empty(),
         form_action: links::article(&meta.path),
@@ -586,91 +604,84 @@ fn article_view(
     })
 }
 
+/// The properties the panel shows, in its order, with their labels (the title and the
+/// description are the page's heading).
+const PANEL: [(Key, &str); 14] = [
+    (Key::Service, "Service"),
+    (Key::Resource, "Resource"),
+    (Key::SelfHelpType, "Type"),
+    (Key::SupportTopicIds, "Support topics"),
+    (Key::ArticleId, "Article ID"),
+    (Key::DiagnosticScenario, "Scenario"),
+    (Key::ResourceTags, "Resource tags"),
+    (Key::CloudEnvironments, "Clouds"),
+    (Key::ProductPesIds, "Product PES IDs"),
+    (Key::Authors, "Authors"),
+    (Key::MsAuthor, "ms.author"),
+    (Key::OwnershipId, "Ownership"),
+    (Key::DisplayOrder, "Display order"),
+    (Key::InfoBubbleText, "Info bubble"),
+];
+
+/// Where a property's value links: the search or page that lists what shares it.
+fn property_url(p: &Properties, key: Key, value: &str) -> Option<String> {
+    match key {
+        Key::Service => Some(links::filtered("service", value)),
+        Key::Resource => Some(links::resource(&p.service, value)),
+        Key::SelfHelpType => Some(links::filtered("type", value)),
+        Key::SupportTopicIds => Some(links::topic(value)),
+        Key::ArticleId => Some(links::article_id(value)),
+        Key::DiagnosticScenario => Some(links::filtered("scenario", value)),
+        Key::ResourceTags => Some(links::filtered("tag", value)),
+        Key::CloudEnvironments => Some(links::filtered("cloud", value)),
+        Key::ProductPesIds => Some(format!("/search?q={}", links::enc(value))),
+        _ => None,
+    }
+}
+
 /// The properties panel: values that filter link to their search.
-fn properties(m: &crate::index::StoredMeta) -> Vec<PropRow> {
-    let mut rows = Vec::new();
-    let mut row = |label: &str, values: Vec<PropValue>| {
-        if !values.is_empty() {
-            rows.push(PropRow {
+fn properties(p: &Properties) -> Vec<PropRow> {
+    let value = |key: Key, text: String, raw: &str| PropValue {
+        url: property_url(p, key, raw),
+        text,
+    };
+    let mut rows: Vec<PropRow> = PANEL
+        .iter()
+        .filter(|(key, _)| !p.get(*key).is_empty())
+        .map(|&(key, label)| {
+            let values = match p.get(key) {
+                property::Value::Text(t) if key == Key::SelfHelpType => {
+                    vec![value(key, type_label(t), t)]
+                }
+                property::Value::Text(t) => vec![value(key, t.to_owned(), t)],
+                // Authors are one value.
+                property::Value::List(items) if key == Key::Authors => {
+                    vec![value(key, items.join(", "), "")]
+                }
+                property::Value::List(items) => {
+                    items.iter().map(|v| value(key, v.clone(), v)).collect()
+                }
+                property::Value::Number(n) => {
+                    let n = n.map(|n| n.to_string()).unwrap_or_default();
+                    vec![value(key, n.clone(), &n)]
+                }
+            };
+            PropRow {
                 label: label.to_owned(),
                 values,
+            }
+        })
+        .collect();
+    for (k, v) in &p.extra {
+        if !v.is_empty() {
+            rows.push(PropRow {
+                label: k.clone(),
+                values: vec![PropValue {
+                    text: v.clone(),
+                    url: None,
+                }],
             });
         }
-    };
-    let one = |text: &str, url: Option<String>| -> Vec<PropValue> {
-        if text.is_empty() {
-            Vec::new()
-        } else {
-            vec![PropValue {
-                text: text.to_owned(),
-                url,
-            }]
-        }
-    };
-    let many = |values: &[String], url: &dyn Fn(&str) -> String| -> Vec<PropValue> {
-        values
-            .iter()
-            .map(|v| PropValue {
-                text: v.clone(),
-                url: Some(url(v)),
-            })
-            .collect()
-    };
-    row(
-        "Service",
-        one(&m.service, Some(links::filtered("service", &m.service))),
-    );
-    row(
-        "Resource",
-        one(&m.resource, Some(links::resource(&m.service, &m.resource))),
-    );
-    row(
-        "Type",
-        one(
-            &type_label(&m.self_help_type),
-            Some(links::filtered("type", &m.self_help_type)),
-        )
-        .into_iter()
-        .filter(|_| !m.self_help_type.is_empty())
-        .collect(),
-    );
-    row(
-        "Support topics",
-        many(&m.support_topic_ids, &|t| links::topic(t)),
-    );
-    row(
-        "Article ID",
-        one(&m.article_id, Some(links::article_id(&m.article_id))),
-    );
-    row(
-        "Scenario",
-        one(
-            &m.diagnostic_scenario,
-            Some(links::filtered("scenario", &m.diagnostic_scenario)),
-        ),
-    );
-    row(
-        "Resource tags",
-        many(&m.resource_tags, &|t| links::filtered("tag", t)),
-    );
-    row(
-        "Clouds",
-        many(&m.cloud_environments, &|c| links::filtered("cloud", c)),
-    );
-    row(
-        "Product PES IDs",
-        many(&m.product_pes_ids, &|p| {
-            format!("/search?q={}", links::enc(p))
-        }),
-    );
-    row("Authors", one(&m.authors.join(", "), None));
-    row("ms.author", one(&m.ms_author, None));
-    row("Ownership", one(&m.ownership_id, None));
-    let order = m.display_order.map(|n| n.to_string()).unwrap_or_default();
-    row("Display order", one(&order, None));
-    row("Info bubble", one(&m.info_bubble_text, None));
-    for (k, v) in &m.extra {
-        row(k, one(v, None));
     }
     rows
 }
@@ -678,33 +689,16 @@ fn properties(m: &crate::index::StoredMeta) -> Vec<PropRow> {
 /// The topics a supportTopicDescription article's payload describes, linked to their
 /// dossiers.
 fn described_topics(article: &Article) -> Vec<DescribedTopic> {
-    let Some(topics) = article
-        .payload
-        .as_ref()
-        .and_then(|p| p.get("supportTopics"))
-        .and_then(|t| t.as_array())
-    else {
-        return Vec::new();
-    };
-    let text = |v: Option<&serde_json::Value>| match v {
-        Some(serde_json::Value::String(s)) => s.trim().to_owned(),
-        Some(serde_json::Value::Number(n)) => n.to_string(),
-        _ => String::new(),
-    };
-    topics
-        .iter()
-        .filter_map(|t| {
-            let id = text(t.get("id"));
-            if id.is_empty() || params::check_topic_id(&id).is_err() {
-                return None;
-            }
-            Some(DescribedTopic {
-                url: links::topic(&id),
-                name: text(t.get("shortDescription")),
-                category: text(t.get("category")),
-                tags: text(t.get("searchTags")).replace(';', ", "),
-                id,
-            })
+    article
+        .support_topics()
+        .into_iter()
+        .filter(|t| params::check_topic_id(&t.id).is_ok())
+        .map(|t| DescribedTopic {
+            url: links::topic(&t.id),
+            name: t.name,
+            category: t.category,
+            tags: t.search_tags.replace(';', ", "),
+            id: t.id,
         })
         .collect()
 }

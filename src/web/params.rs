@@ -11,7 +11,8 @@ use axum::http::request::Parts;
 use percent_encoding::percent_decode;
 
 use super::error::WebError;
-use crate::search::{MAX_PER_PAGE, SearchRequest, Sort};
+use super::vocab::Facet;
+use crate::search::{MAX_PER_PAGE, SearchRequest, Sort, UnknownSort};
 
 /// More parameters than this is no request a person or a page makes.
 const MAX_PARAMS: usize = 256;
@@ -54,6 +55,18 @@ impl Params {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The value of `name`, which may be given once at most.
+    pub fn single(&self, name: &str) -> Result<Option<&str>, WebError> {
+        let mut values = self.0.iter().filter(|(n, _)| n == name);
+        let first = values.next().map(|(_, v)| v.as_str());
+        if values.next().is_some() {
+            return Err(WebError::bad_request(format!(
+                "`{name}` is given more than once; give it once"
+            )));
+        }
+        Ok(first)
+    }
+
     /// Every non-empty value of `name`, trimmed, in order.
     pub fn all(&self, name: &str) -> Vec<String> {
         self.0
@@ -77,70 +90,163 @@ fn decode_component(s: &str, what: &str) -> Result<String, WebError> {
     })
 }
 
-/// The facet filters of a search, by parameter name.
-pub const FACET_PARAMS: [&str; 6] = ["service", "resource", "tag", "type", "cloud", "scenario"];
+/// The query parameters of a search, as `/search`, `/api/search` and `/api/facets` read them
+/// ([`SearchQuery::read`]); the OpenAPI document describes them from this type.
+#[derive(Debug, Clone, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query, style = Form)]
+pub struct SearchQuery {
+    /// The query text: words (all required, else any), `"phrases"`, `-exclusions`,
+    /// `field:value` filters. Empty browses everything.
+    pub q: Option<String>,
+    /// Only articles listing this support topic ID (digits or a GUID, spaces around it
+    /// ignored); empty for none.
+    #[param(pattern = r"^ *[A-Za-z0-9_-]{0,64} *$")]
+    pub topic: Option<String>,
+    /// Service (resource provider, any case); repeat for several.
+    #[param(explode)]
+    pub service: Option<Vec<String>>,
+    /// Resource, alone (`vaults`) or with its service (`microsoft.keyvault/vaults`);
+    /// repeatable.
+    #[param(explode)]
+    pub resource: Option<Vec<String>>,
+    /// Resource tag; repeatable.
+    #[param(explode)]
+    pub tag: Option<Vec<String>>,
+    /// selfHelpType (`diagnostics`, `rca`, `generic`, `problemscopingquestions`, ...);
+    /// repeatable.
+    #[param(rename = "type", explode)]
+    pub r#type: Option<Vec<String>>,
+    /// Cloud environment (`public`, `fairfax`, `mooncake`, ...); repeatable.
+    #[param(explode)]
+    pub cloud: Option<Vec<String>>,
+    /// Diagnostic scenario; repeatable.
+    #[param(explode)]
+    pub scenario: Option<Vec<String>>,
+    /// 1-based; pages past 10,000 results are clamped. Empty for the first.
+    #[param(schema_with = page_schema)]
+    pub page: Option<i32>,
+    /// Hits per page, 1 to 100 (10 on the API, 20 on the search page); empty for that.
+    #[param(schema_with = per_page_schema)]
+    pub per_page: Option<i32>,
+    /// `auto` (relevance for a query, display order then title when browsing),
+    /// `relevance`, `order` or `title`.
+    #[param(value_type = Option<String>, pattern = "^(auto|relevance|order|title)?$")]
+    pub sort: Option<Sort>,
+}
+
+impl SearchQuery {
+    /// Reads and checks the parameters; a value out of range is a 400 that says what is
+    /// allowed.
+    pub fn read(p: &Params) -> Result<SearchQuery, WebError> {
+        let page = count(p.single("page")?, "page", i32::MAX)?;
+        let per_page = count(p.single("per_page")?, "per_page", MAX_PER_PAGE as i32)?;
+        let sort = match p.single("sort")?.unwrap_or("") {
+            "" => None,
+            name => Some(
+                name.parse::<Sort>()
+                    .map_err(|_| WebError::bad_request(UnknownSort(clip(name)).to_string()))?,
+            ),
+        };
+        // Spaces typed around an ID are dropped; anything else is checked as written, as
+        // the document's pattern says.
+        let topic = p
+            .single("topic")?
+            .map(|t| t.trim_matches(' '))
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned);
+        if let Some(t) = &topic {
+            check_topic_id(t)?;
+        }
+        let mut query = SearchQuery {
+            q: p.single("q")?.map(str::to_owned),
+            topic,
+            page,
+            per_page,
+            sort,
+            ..SearchQuery::default()
+        };
+        for facet in Facet::ALL {
+            *query.filter_mut(facet) = Some(p.all(facet.param()));
+        }
+        Ok(query)
+    }
+
+    fn filter_mut(&mut self, facet: Facet) -> &mut Option<Vec<String>> {
+        match facet {
+            Facet::Service => &mut self.service,
+            Facet::Resource => &mut self.resource,
+            Facet::Tag => &mut self.tag,
+            Facet::Type => &mut self.r#type,
+            Facet::Cloud => &mut self.cloud,
+            Facet::Scenario => &mut self.scenario,
+        }
+    }
+
+    /// The search it asks for, `default_per_page` hits a page unless it says otherwise.
+    pub fn request(mut self, default_per_page: usize) -> SearchRequest {
+        let mut req = SearchRequest {
+            q: self.q.take().unwrap_or_default(),
+            topic: self.topic.take(),
+            page: self.page.map_or(1, |n| n.unsigned_abs() as usize),
+            per_page: self
+                .per_page
+                .map_or(default_per_page, |n| n.unsigned_abs() as usize),
+            sort: self.sort.unwrap_or_default(),
+            ..SearchRequest::default()
+        };
+        for facet in Facet::ALL {
+            *facet.filter_mut(&mut req) = self.filter_mut(facet).take().unwrap_or_default();
+        }
+        req
+    }
+}
+
+/// A whole number from 1 to `max`, written plainly (digits, no sign, no leading zero), or
+/// nothing: what an empty form field sends.
+fn count(value: Option<&str>, name: &str, max: i32) -> Result<Option<i32>, WebError> {
+    let Some(s) = value.filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    let plain = s.bytes().all(|b| b.is_ascii_digit()) && !s.starts_with('0');
+    match s.parse::<i32>() {
+        Ok(n) if plain && n <= max => Ok(Some(n)),
+        _ => Err(WebError::bad_request(format!(
+            "`{name}` must be a whole number from 1 to {max}, or empty; got `{}`",
+            clip(s)
+        ))),
+    }
+}
+
+/// A [`count`] parameter in the document: an integer in range, or an empty value.
+fn count_schema(max: i32) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+    OneOfBuilder::new()
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(1))
+                .maximum(Some(max)),
+        )
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .max_length(Some(0)),
+        )
+        .into()
+}
+
+fn page_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    count_schema(i32::MAX)
+}
+
+fn per_page_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    count_schema(MAX_PER_PAGE as i32)
+}
 
 /// Reads a [`SearchRequest`] from the parameters `/search` and `/api/search` share:
 /// `q`, `topic`, the facet filters (repeatable), `page`, `per_page` and `sort`.
 pub fn search_request(p: &Params, default_per_page: usize) -> Result<SearchRequest, WebError> {
-    let page = match p.get("page").map(str::trim).filter(|s| !s.is_empty()) {
-        None => 1,
-        Some(s) => match s.parse::<usize>() {
-            Ok(n) if n >= 1 => n,
-            _ => {
-                return Err(WebError::bad_request(format!(
-                    "`page` must be a whole number from 1 up; got `{}`",
-                    clip(s)
-                )));
-            }
-        },
-    };
-    let per_page = match p.get("per_page").map(str::trim).filter(|s| !s.is_empty()) {
-        None => default_per_page,
-        Some(s) => match s.parse::<usize>() {
-            Ok(n) if (1..=MAX_PER_PAGE).contains(&n) => n,
-            _ => {
-                return Err(WebError::bad_request(format!(
-                    "`per_page` must be a whole number from 1 to {MAX_PER_PAGE}; got `{}`",
-                    clip(s)
-                )));
-            }
-        },
-    };
-    let sort = match p.get("sort").map(str::trim).unwrap_or("") {
-        "" | "auto" => Sort::Auto,
-        "relevance" => Sort::Relevance,
-        "order" => Sort::Order,
-        "title" => Sort::Title,
-        other => {
-            return Err(WebError::bad_request(format!(
-                "`sort` must be one of auto, relevance, order, title; got `{}`",
-                clip(other)
-            )));
-        }
-    };
-    let topic = p
-        .get("topic")
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned);
-    if let Some(t) = &topic {
-        check_topic_id(t)?;
-    }
-    let [service, resource, tag, r#type, cloud, scenario] = FACET_PARAMS.map(|name| p.all(name));
-    Ok(SearchRequest {
-        q: p.get("q").unwrap_or("").to_owned(),
-        topic,
-        service,
-        resource,
-        tag,
-        r#type,
-        cloud,
-        scenario,
-        page,
-        per_page,
-        sort,
-    })
+    Ok(SearchQuery::read(p)?.request(default_per_page))
 }
 
 /// A support topic ID is digits or a GUID: letters, digits and `-`, at most 64 characters.

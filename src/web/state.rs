@@ -6,11 +6,12 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, Sender};
-use std::sync::{Arc, Mutex, OnceLock, RwLock, Weak};
+use std::sync::{Arc, OnceLock, RwLock, Weak};
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::article::{Code, Problem, Severity};
 use crate::check::CheckReport;
+use crate::corpus::Reading;
 use crate::index::KbIndex;
 use crate::search::Searcher;
 use crate::search::lookup::{self, TopicNames};
@@ -222,7 +223,11 @@ impl AppState {
         // On this thread, one article at a time: on the global rayon pool the check's tasks
         // would queue ahead of a watch sync's, and a change would wait for the whole check
         // to become searchable.
-        let corpus = light_corpus(&self.0.articles)?;
+        let corpus = crate::corpus::load_with(
+            &self.0.articles,
+            Reading::OneAtATime,
+            crate::check::problems_only,
+        )?;
         let report = CheckReport::new(&corpus);
         drop(corpus);
         let snapshot = CheckSnapshot::new(report, started.elapsed().as_secs_f64() * 1000.0);
@@ -257,89 +262,31 @@ impl AppState {
     }
 }
 
-/// The articles under `root` as the health report needs them, read one at a time: each
-/// keeps its path, articleId, problems and the start of its source up to the line naming the
-/// articleId (where a duplicate-ID problem points), and nothing else. Holding every parsed
-/// article instead (`corpus::load`) cost the server ~160 MB of resident memory on the real
-/// corpus, for a report that only lists problems.
-fn light_corpus(root: &Path) -> Result<crate::Corpus, crate::corpus::CorpusError> {
-    let (files, mut problems) = crate::corpus::list(root)?;
-    let mut articles = Vec::with_capacity(files.len());
-    for file in &files {
-        match crate::corpus::read_one(file) {
-            Ok(a) => articles.push(light(a)),
-            Err(p) => problems.push(p),
-        }
-    }
-    crate::corpus::mark_duplicate_ids(&mut articles);
-    Ok(crate::Corpus { articles, problems })
-}
-
-/// What [`crate::corpus::mark_duplicate_ids`] and [`CheckReport::new`] read of an article.
-fn light(a: crate::Article) -> crate::Article {
-    // mark_duplicate_ids points at the first line mentioning the articleId; keep the source
-    // up to that line so it finds the same one.
-    let mut end = 0;
-    for line in a.source.split_inclusive('\n') {
-        end += line.len();
-        if line.to_ascii_lowercase().contains("articleid") {
-            break;
-        }
-    }
-    let source = if a.source[..end].to_ascii_lowercase().contains("articleid") {
-        a.source[..end].to_owned()
-    } else {
-        String::new()
-    };
-    let mut out = crate::Article::default();
-    out.path = a.path;
-    out.article_id = a.article_id;
-    out.problems = a.problems;
-    out.source = source;
-    out
-}
-
 /// One worker per core.
 fn worker_count() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
-type Job = Box<dyn FnOnce() + Send>;
-
-/// A fixed set of threads taking jobs from one queue.
+/// A fixed set of threads (a rayon pool of its own) taking jobs in order.
 struct Workers {
     threads: usize,
-    queue: Mutex<Option<Sender<Job>>>,
+    /// `None` when the threads could not be started: every job is then refused.
+    pool: Option<rayon::ThreadPool>,
     busy: Arc<AtomicUsize>,
     peak: Arc<AtomicUsize>,
 }
 
 impl Workers {
     fn new(threads: usize) -> Workers {
-        let (tx, rx) = std::sync::mpsc::channel::<Job>();
-        let rx = Arc::new(Mutex::new(rx));
-        for i in 0..threads {
-            let rx = rx.clone();
-            let spawned = std::thread::Builder::new()
-                .name(format!("kb-worker-{i}"))
-                .spawn(move || {
-                    loop {
-                        // The lock is held only to take the next job, not to run it.
-                        let job = match rx.lock().unwrap_or_else(|e| e.into_inner()).recv() {
-                            Ok(job) => job,
-                            // The state is gone: no more work.
-                            Err(_) => break,
-                        };
-                        job();
-                    }
-                });
-            if let Err(e) = spawned {
-                tracing::error!("starting a worker thread: {e}");
-            }
-        }
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("kb-worker-{i}"))
+            .build()
+            .map_err(|e| tracing::error!("starting the worker threads: {e}"))
+            .ok();
         Workers {
             threads,
-            queue: Mutex::new(Some(tx)),
+            pool,
             busy: Arc::default(),
             peak: Arc::default(),
         }
@@ -349,26 +296,23 @@ impl Workers {
         &self,
         work: impl FnOnce() -> Result<T, super::WebError> + Send + 'static,
     ) -> Result<T, super::WebError> {
+        let Some(pool) = &self.pool else {
+            return Err(super::WebError::Internal(anyhow::anyhow!(
+                "the worker threads are gone"
+            )));
+        };
         let (tx, rx) = tokio::sync::oneshot::channel();
         let (busy, peak) = (self.busy.clone(), self.peak.clone());
-        let job: Job = Box::new(move || {
+        pool.spawn(move || {
             let now = busy.fetch_add(1, Ordering::Relaxed) + 1;
             peak.fetch_max(now, Ordering::Relaxed);
-            // A panic answers this request with a 500 and leaves the thread serving.
+            // A panic answers this request with a 500 and leaves the thread serving (rayon
+            // would abort the process on a panic in a spawned job).
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
             busy.fetch_sub(1, Ordering::Relaxed);
             // The request may have gone away (time-out, client closed): nobody to tell.
             let _ = tx.send(result);
         });
-        let sent = match &*self.queue.lock().unwrap_or_else(|e| e.into_inner()) {
-            Some(queue) => queue.send(job).is_ok(),
-            None => false,
-        };
-        if !sent {
-            return Err(super::WebError::Internal(anyhow::anyhow!(
-                "the worker threads are gone"
-            )));
-        }
         match rx.await {
             Ok(Ok(result)) => result,
             Ok(Err(_panic)) => Err(super::WebError::Internal(anyhow::anyhow!(
@@ -378,13 +322,6 @@ impl Workers {
                 "a worker dropped its job"
             ))),
         }
-    }
-}
-
-impl Drop for Workers {
-    fn drop(&mut self) {
-        // Closing the queue ends the threads once they finish what they hold.
-        self.queue.lock().unwrap_or_else(|e| e.into_inner()).take();
     }
 }
 

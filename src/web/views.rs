@@ -196,19 +196,6 @@ pub fn type_label(t: &str) -> String {
     .to_owned()
 }
 
-/// The label of a facet parameter.
-pub fn facet_label(param: &str) -> &'static str {
-    match param {
-        "service" => "Service",
-        "resource" => "Resource",
-        "tag" => "Resource tag",
-        "type" => "Article type",
-        "cloud" => "Cloud",
-        "scenario" => "Diagnostic scenario",
-        _ => "Filter",
-    }
-}
-
 /// How a facet value reads: article types by their names, the rest as indexed.
 pub fn value_label(param: &str, value: &str) -> String {
     if param == "type" {

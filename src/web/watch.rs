@@ -20,7 +20,6 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use indicatif::ProgressBar;
 use notify::event::{AccessKind, AccessMode};
 use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
@@ -191,7 +190,7 @@ fn sync_loop(mut indexer: Indexer, root: &Path, state: &AppState, rx: &Receiver<
         let result = match burst.changes(root) {
             Some(changes) if changes.iter().all(|c| *c == PathChange::Ignored) => continue,
             Some(changes) => indexer.sync_paths(root, &changes),
-            None => indexer.sync(root, IndexOptions::default(), &ProgressBar::hidden()),
+            None => indexer.sync(root, IndexOptions::default(), &()),
         };
         match result {
             Ok(report) if report.changed() => {
