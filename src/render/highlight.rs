@@ -10,6 +10,8 @@ use std::collections::HashSet;
 
 use tantivy::tokenizer::TextAnalyzer;
 
+use crate::article::html::{Kind, Tokens};
+
 /// The opening tag of a marked word.
 pub const MARK_OPEN: &str = "<mark class=\"kb-hit\">";
 const MARK_CLOSE: &str = "</mark>";
@@ -25,49 +27,32 @@ pub fn highlight(html: &str, terms: &HashSet<String>) -> String {
     }
     let mut analyzer = crate::index::text_analyzer();
     let mut out = String::with_capacity(html.len() + html.len() / 8);
+    // The open skipped elements, innermost last.
     let mut skipping: Vec<&'static str> = Vec::new();
-    let mut rest = html;
-    while !rest.is_empty() {
-        if rest.starts_with('<') {
-            let end = rest.find('>').map_or(rest.len(), |i| i + 1);
-            let tag = &rest[..end];
-            track(tag, &mut skipping);
-            out.push_str(tag);
-            rest = &rest[end..];
-            continue;
+    // The grammar's one HTML tokenizer, so that a comment or an odd tag reads here as it
+    // does everywhere else; every token but text is copied as written.
+    for token in Tokens::new(html) {
+        let written = html.get(token.start..token.end).unwrap_or_default();
+        match token.kind {
+            Kind::Text(text) if skipping.is_empty() => {
+                mark_text(text, terms, &mut analyzer, &mut out);
+                continue;
+            }
+            Kind::StartTag(tag) if !tag.self_closing => {
+                if let Some(&name) = SKIPPED.iter().find(|s| tag.is(s)) {
+                    skipping.push(name);
+                }
+            }
+            Kind::EndTag(tag) => {
+                if let Some(i) = skipping.iter().rposition(|s| tag.is(s)) {
+                    skipping.truncate(i);
+                }
+            }
+            _ => {}
         }
-        let end = rest.find('<').unwrap_or(rest.len());
-        let text = &rest[..end];
-        if skipping.is_empty() {
-            mark_text(text, terms, &mut analyzer, &mut out);
-        } else {
-            out.push_str(text);
-        }
-        rest = &rest[end..];
+        out.push_str(written);
     }
     out
-}
-
-/// Keeps the stack of open skipped elements in step with one tag.
-fn track(tag: &str, skipping: &mut Vec<&'static str>) {
-    let inner = tag.trim_start_matches('<');
-    let closing = inner.starts_with('/');
-    let name: String = inner
-        .trim_start_matches('/')
-        .chars()
-        .take_while(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    let Some(&skipped) = SKIPPED.iter().find(|s| **s == name) else {
-        return;
-    };
-    if closing {
-        if let Some(i) = skipping.iter().rposition(|s| *s == skipped) {
-            skipping.truncate(i);
-        }
-    } else if !tag.ends_with("/>") {
-        skipping.push(skipped);
-    }
 }
 
 /// One text node: words matching `terms` marked, the rest (entities included) as it was.
@@ -134,6 +119,16 @@ mod tests {
             "<h2 id=\"restart-vm\"><mark class=\"kb-hit\">Restart</mark> the VM</h2>\n<p>\
              <mark class=\"kb-hit\">Restarting</mark> <a href=\"/restart\"><mark class=\"kb-hit\">restarts</mark></a> \
              it &amp; more.</p><pre><code>restart now</code></pre><p title=\"restart\">ok</p>"
+        );
+    }
+
+    #[test]
+    fn a_tag_or_comment_holding_a_greater_than_sign_is_left_whole() {
+        let html = "<p>restart <!-- x > restart --> <a title=\"a > restart\">restart</a></p>";
+        assert_eq!(
+            highlight(html, &terms(&["restart"])),
+            "<p><mark class=\"kb-hit\">restart</mark> <!-- x > restart --> \
+             <a title=\"a > restart\"><mark class=\"kb-hit\">restart</mark></a></p>"
         );
     }
 
