@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::cmd;
+use crate::search::{ByFacet, Facet};
 
 /// A searchable knowledge base of Azure self-help support articles.
 #[derive(Debug, Parser)]
@@ -84,24 +85,9 @@ pub struct SearchArgs {
     /// Only articles listing this support topic ID.
     #[arg(long)]
     pub topic: Option<String>,
-    /// Service filter (repeat for several: any of them).
-    #[arg(long)]
-    pub service: Vec<String>,
-    /// Resource filter (repeatable).
-    #[arg(long)]
-    pub resource: Vec<String>,
-    /// Resource tag filter (repeatable).
-    #[arg(long)]
-    pub tag: Vec<String>,
-    /// selfHelpType filter (repeatable).
-    #[arg(long = "type")]
-    pub r#type: Vec<String>,
-    /// Cloud filter (repeatable).
-    #[arg(long)]
-    pub cloud: Vec<String>,
-    /// Diagnostic scenario filter (repeatable).
-    #[arg(long)]
-    pub scenario: Vec<String>,
+    /// One flag per facet (`--service`, `--type`, ...), each repeatable: any of its values.
+    #[command(flatten)]
+    pub filters: FacetFlags,
     /// Hits per page (at most 100).
     #[arg(long, default_value_t = 10)]
     pub limit: usize,
@@ -182,5 +168,43 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Search(args) => cmd::search::run(&args),
         Command::Eval(args) => cmd::eval::run(&args),
         Command::Serve(args) => cmd::serve::run(&args),
+    }
+}
+
+/// The facet filters of `kb search`: a repeatable `--NAME` per [`Facet`], made from the
+/// facets themselves so that a new facet has its flag.
+#[derive(Debug, Clone, Default)]
+pub struct FacetFlags(pub ByFacet<Vec<String>>);
+
+impl clap::FromArgMatches for FacetFlags {
+    fn from_arg_matches(m: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        Ok(FacetFlags(ByFacet::from_fn(|f| {
+            m.get_many::<String>(f.name())
+                .map(|v| v.cloned().collect())
+                .unwrap_or_default()
+        })))
+    }
+
+    fn update_from_arg_matches(&mut self, m: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = FacetFlags::from_arg_matches(m)?;
+        Ok(())
+    }
+}
+
+impl clap::Args for FacetFlags {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        Facet::ALL.into_iter().fold(cmd, |cmd, f| {
+            cmd.arg(
+                clap::Arg::new(f.name())
+                    .long(f.name())
+                    .value_name("VALUE")
+                    .action(clap::ArgAction::Append)
+                    .help(f.help()),
+            )
+        })
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        FacetFlags::augment_args(cmd)
     }
 }

@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 
 use selfhelp_kb::index::{IndexError, Indexer, KbIndex, SCHEMA_VERSION};
 use selfhelp_kb::search::{
-    DEFAULT_PER_PAGE, MAX_PER_PAGE, SearchRequest, SearchResponse, Searcher,
+    DEFAULT_PER_PAGE, Facet, MAX_PER_PAGE, SearchRequest, SearchResponse, Searcher,
 };
 use tempfile::TempDir;
 
@@ -598,11 +598,11 @@ fn browse_lists_every_article_in_display_order_then_title() {
     assert!(!resp.relaxed);
 
     assert_eq!(
-        facet_map(&resp.facets.service),
+        facet_map(&resp.facets[Facet::Service]),
         sample_counts(|_| true, |a| &a.service)
     );
     assert_eq!(
-        facet_map(&resp.facets.r#type),
+        facet_map(&resp.facets[Facet::Type]),
         sample_counts(|_| true, |a| &a.self_help_type)
     );
     assert_facets_sorted(&resp);
@@ -628,31 +628,34 @@ fn facet_counts_are_disjunctive_within_a_facet_and_conjunctive_across() {
     let count = |keep: &dyn Fn(&Sample) -> bool| sample_paths(keep).len();
 
     // One service: its articles, but the service facet still shows every service in full.
-    let resp = search(s, &request(|r| r.service = strings(&[a])));
+    let resp = search(s, &request(|r| r.filters[Facet::Service] = strings(&[a])));
     assert_eq!(resp.total, count(&|x| x.service == a));
     assert!(resp.hits.iter().all(|h| h.service == a));
-    assert_eq!(facet_map(&resp.facets.service), all_services);
+    assert_eq!(facet_map(&resp.facets[Facet::Service]), all_services);
     assert_eq!(
-        facet_map(&resp.facets.r#type),
+        facet_map(&resp.facets[Facet::Type]),
         sample_counts(|x| x.service == a, |x| &x.self_help_type)
     );
     assert_facets_sorted(&resp);
 
     // Two services: either.
-    let resp = search(s, &request(|r| r.service = strings(&[a, b])));
+    let resp = search(
+        s,
+        &request(|r| r.filters[Facet::Service] = strings(&[a, b])),
+    );
     assert_eq!(
         resp.total,
         all_services[a] as usize + all_services[b] as usize
     );
-    assert_eq!(facet_map(&resp.facets.service), all_services);
+    assert_eq!(facet_map(&resp.facets[Facet::Service]), all_services);
     assert_facets_sorted(&resp);
 
     // A service and a type: each facet counts as if its own filter were not set.
     let resp = search(
         s,
         &request(|r| {
-            r.service = strings(&[a]);
-            r.r#type = strings(&[t]);
+            r.filters[Facet::Service] = strings(&[a]);
+            r.filters[Facet::Type] = strings(&[t]);
         }),
     );
     assert_eq!(
@@ -661,17 +664,20 @@ fn facet_counts_are_disjunctive_within_a_facet_and_conjunctive_across() {
     );
     assert!(resp.total > 0, "the sample has {t} articles of {a}");
     assert_eq!(
-        facet_map(&resp.facets.r#type),
+        facet_map(&resp.facets[Facet::Type]),
         sample_counts(|x| x.service == a, |x| &x.self_help_type)
     );
     assert_eq!(
-        facet_map(&resp.facets.service),
+        facet_map(&resp.facets[Facet::Service]),
         sample_counts(|x| x.self_help_type == t, |x| &x.service)
     );
     assert_facets_sorted(&resp);
 
     // Facet values are matched case-insensitively.
-    let upper = search(s, &request(|r| r.service = strings(&["Microsoft.Compute"])));
+    let upper = search(
+        s,
+        &request(|r| r.filters[Facet::Service] = strings(&["Microsoft.Compute"])),
+    );
     assert_eq!(upper.total, count(&|x| x.service == a));
 }
 
@@ -831,14 +837,17 @@ fn lenient_syntax_never_fails_and_reads_what_was_meant() {
     assert_eq!(long_words.len(), 5_000);
     assert_eq!(path_set(&query(s, &long_words)), path_set(&boot));
     // A quoted field value may be unbalanced too.
-    let sql = search(s, &request(|r| r.service = strings(&["microsoft.sql"])));
+    let sql = search(
+        s,
+        &request(|r| r.filters[Facet::Service] = strings(&["microsoft.sql"])),
+    );
     assert_eq!(paths(&query(s, "service:\"microsoft.sql")), paths(&sql));
 
     // Odd filter values find nothing, without an error.
     let odd = request(|r| {
         r.topic = Some("\"".to_owned());
-        r.service = strings(&["/", "a/b/c", "\0"]);
-        r.resource = strings(&["/", "microsoft.sql/"]);
+        r.filters[Facet::Service] = strings(&["/", "a/b/c", "\0"]);
+        r.filters[Facet::Resource] = strings(&["/", "microsoft.sql/"]);
     });
     assert_eq!(search(s, &odd).total, 0);
 
@@ -951,7 +960,7 @@ fn service_filter_in_the_text_filters_like_the_parameter() {
             s,
             &request(|r| {
                 r.q = words.to_owned();
-                r.service = strings(&["microsoft.sql"]);
+                r.filters[Facet::Service] = strings(&["microsoft.sql"]);
             }),
         );
         assert!(inline.total > 0, "{text}");
@@ -1163,7 +1172,7 @@ fn pages_together_hold_every_result_once() {
     for req in [
         SearchRequest::default(),
         SearchRequest::text("failure "),
-        request(|r| r.service = strings(&["microsoft.compute", "microsoft.sql"])),
+        request(|r| r.filters[Facet::Service] = strings(&["microsoft.compute", "microsoft.sql"])),
     ] {
         let full = search(
             s,

@@ -11,12 +11,7 @@ pub fn run(args: &SearchArgs) -> anyhow::Result<ExitCode> {
     let req = SearchRequest {
         q: args.query.join(" "),
         topic: args.topic.clone(),
-        service: args.service.clone(),
-        resource: args.resource.clone(),
-        tag: args.tag.clone(),
-        r#type: args.r#type.clone(),
-        cloud: args.cloud.clone(),
-        scenario: args.scenario.clone(),
+        filters: args.filters.0.clone(),
         page: args.page,
         per_page: args.limit,
         ..SearchRequest::default()

@@ -300,9 +300,7 @@ pub fn evaluate(searcher: &Searcher, sets: &QuerySets) -> Result<EvalReport, Sea
         per_page: 1,
         ..SearchRequest::default()
     })?;
-    let found: BTreeMap<String, u64> = browse
-        .facets
-        .service
+    let found: BTreeMap<String, u64> = browse.facets[crate::search::Facet::Service]
         .iter()
         .map(|f| (f.value.clone(), f.count))
         .collect();

@@ -1,78 +1,43 @@
 //! Article <-> tantivy document: the one place that knows how an article is laid out in the
 //! index.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 use tantivy::TantivyDocument;
-use tantivy::schema::{Facet, Value};
+use tantivy::schema::{Facet as TantivyFacet, Value};
 
+use super::facet::Facet;
 use super::schema::{Fields, title_key};
-use crate::article::Article;
+use crate::article::{Article, Properties};
 
 /// The properties of an article as stored in the index: enough for a result list and an
-/// article page's properties panel without re-parsing.
-///
-/// Its fields are those of [`Properties`](crate::article::Properties), under the same
-/// names (a test holds them to it), written out because the search core moves them into its
-/// hits one by one; it holds a `Properties` itself with the search core's next change.
+/// article page's properties panel without re-parsing. Read the properties through
+/// [`Deref`](std::ops::Deref) (`meta.service`), as an [`Article`]'s.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct StoredMeta {
     pub path: String,
-    pub article_id: String,
     pub title: String,
-    pub page_title: String,
-    pub description: String,
-    pub service: String,
-    pub resource: String,
-    pub self_help_type: String,
-    pub diagnostic_scenario: String,
-    pub support_topic_ids: Vec<String>,
-    pub product_pes_ids: Vec<String>,
-    pub resource_tags: Vec<String>,
-    pub cloud_environments: Vec<String>,
-    pub authors: Vec<String>,
-    pub ms_author: String,
-    pub ownership_id: String,
-    pub display_order: Option<i64>,
-    pub info_bubble_text: String,
-    pub extra: BTreeMap<String, String>,
+    pub properties: Properties,
     /// Problems found when the article was indexed (code names), for the health page.
     pub warnings: usize,
 }
 
 impl StoredMeta {
     pub fn of(a: &Article) -> StoredMeta {
-        let p = a.properties.clone();
         StoredMeta {
             path: a.path.clone(),
             title: a.title.clone(),
-            page_title: p.page_title,
-            description: p.description,
-            service: p.service,
-            resource: p.resource,
-            article_id: p.article_id,
-            self_help_type: p.self_help_type,
-            diagnostic_scenario: p.diagnostic_scenario,
-            support_topic_ids: p.support_topic_ids,
-            product_pes_ids: p.product_pes_ids,
-            resource_tags: p.resource_tags,
-            cloud_environments: p.cloud_environments,
-            authors: p.authors,
-            ms_author: p.ms_author,
-            ownership_id: p.ownership_id,
-            display_order: p.display_order,
-            info_bubble_text: p.info_bubble_text,
-            extra: p.extra,
+            properties: a.properties.clone(),
             warnings: a.problems.len(),
         }
     }
 }
 
-/// The facet of the resource: `/service/resource`, with `-` standing for a missing service.
-pub fn resource_facet(service: &str, resource: &str) -> Facet {
-    let service = if service.is_empty() { "-" } else { service };
-    Facet::from_path([service, resource])
+impl std::ops::Deref for StoredMeta {
+    type Target = Properties;
+
+    fn deref(&self) -> &Properties {
+        &self.properties
+    }
 }
 
 /// Builds the document for an article whose file hashed to `hash`.
@@ -120,24 +85,10 @@ pub fn to_document(f: &Fields, a: &Article, hash: &str) -> TantivyDocument {
         f.outline,
         &serde_json::to_vec(&a.headings).unwrap_or_default(),
     );
-    if !a.service.is_empty() {
-        doc.add_facet(f.service, Facet::from_path([a.service.as_str()]));
-    }
-    if !a.resource.is_empty() {
-        doc.add_facet(f.resource, resource_facet(&a.service, &a.resource));
-    }
-    for tag in &a.resource_tags {
-        doc.add_facet(f.tag, Facet::from_path([tag.as_str()]));
-    }
-    if !a.self_help_type.is_empty() {
-        doc.add_facet(f.r#type, Facet::from_path([a.self_help_type.as_str()]));
-    }
-    for cloud in &a.cloud_environments {
-        doc.add_facet(f.cloud, Facet::from_path([cloud.as_str()]));
-    }
-    if !a.diagnostic_scenario.is_empty() {
-        let scenario = a.diagnostic_scenario.to_lowercase();
-        doc.add_facet(f.scenario, Facet::from_path([scenario.as_str()]));
+    for facet in Facet::ALL {
+        for steps in facet.paths(a) {
+            doc.add_facet(f.facets[facet], TantivyFacet::from_path(steps));
+        }
     }
     if let Some(order) = a.display_order {
         doc.add_i64(f.display_order, order);

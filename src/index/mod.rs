@@ -9,6 +9,7 @@ mod columns;
 mod directory;
 mod document;
 mod error;
+mod facet;
 mod failpoint;
 mod progress;
 mod reader;
@@ -19,10 +20,10 @@ mod writer;
 
 pub use columns::all_terms;
 pub use document::{
-    DEFINITION_SEPARATOR, StoredMeta, definition_term, meta_of, outline_of, resource_facet,
-    text_of, to_document,
+    DEFINITION_SEPARATOR, StoredMeta, definition_term, meta_of, outline_of, text_of, to_document,
 };
 pub use error::IndexError;
+pub use facet::{ByFacet, Facet};
 pub use progress::Progress;
 pub use reader::KbIndex;
 pub use schema::{Fields, exact_analyzer, names, text_analyzer, title_key, words_analyzer};
@@ -30,7 +31,7 @@ pub use writer::{IndexOptions, IndexReport, Indexer};
 
 /// Bumped whenever the schema or the way articles are turned into documents changes; an index
 /// with another version is rebuilt by `kb index` and refused by readers.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// What a commit records besides the documents.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

@@ -2,6 +2,7 @@
 
 use tantivy::Index;
 
+use super::facet::ByFacet;
 use super::stem::CachedStemmer;
 use tantivy::schema::{
     FAST, FacetOptions, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
@@ -45,12 +46,6 @@ pub mod names {
     pub const DEFINES: &str = "defines";
     pub const OUTLINE: &str = "outline";
     pub const BODY: &str = "body";
-    pub const SERVICE: &str = "service";
-    pub const RESOURCE: &str = "resource";
-    pub const TAG: &str = "tag";
-    pub const TYPE: &str = "type";
-    pub const CLOUD: &str = "cloud";
-    pub const SCENARIO: &str = "scenario";
     pub const DISPLAY_ORDER: &str = "display_order";
     pub const META: &str = "meta";
     pub const SOURCE: &str = "source";
@@ -95,13 +90,9 @@ pub struct Fields {
     pub outline: Field,
     /// The body's plain text, stored for snippets.
     pub body: Field,
-    /// Facets: `/service`, `/service/resource`, `/tag`, `/type`, `/cloud`, `/scenario`.
-    pub service: Field,
-    pub resource: Field,
-    pub tag: Field,
-    pub r#type: Field,
-    pub cloud: Field,
-    pub scenario: Field,
+    /// One facet field per [`Facet`], named by [`Facet::name`]: `/service`,
+    /// `/service/resource`, `/tag`, ...
+    pub facets: ByFacet<Field>,
     pub display_order: Field,
     /// The parsed properties as JSON, for result lists without re-parsing.
     pub meta: Field,
@@ -126,7 +117,6 @@ impl Fields {
                 .set_index_option(IndexRecordOption::Basic)
                 .set_fieldnorms(false),
         );
-        let facet = FacetOptions::default();
         let fields = Fields {
             path: b.add_text_field(names::PATH, STRING | STORED | FAST),
             // A column only: read in bulk to find changed files, never searched.
@@ -162,12 +152,7 @@ impl Fields {
             defines: b.add_text_field(names::DEFINES, STRING),
             outline: b.add_bytes_field(names::OUTLINE, STORED),
             body: b.add_text_field(names::BODY, text(true)),
-            service: b.add_facet_field(names::SERVICE, facet.clone()),
-            resource: b.add_facet_field(names::RESOURCE, facet.clone()),
-            tag: b.add_facet_field(names::TAG, facet.clone()),
-            r#type: b.add_facet_field(names::TYPE, facet.clone()),
-            cloud: b.add_facet_field(names::CLOUD, facet.clone()),
-            scenario: b.add_facet_field(names::SCENARIO, facet),
+            facets: ByFacet::from_fn(|f| b.add_facet_field(f.name(), FacetOptions::default())),
             display_order: b.add_i64_field(names::DISPLAY_ORDER, FAST),
             meta: b.add_bytes_field(names::META, STORED),
             source: b.add_text_field(names::SOURCE, STORED),
@@ -198,12 +183,7 @@ impl Fields {
             defines: f(names::DEFINES)?,
             outline: f(names::OUTLINE)?,
             body: f(names::BODY)?,
-            service: f(names::SERVICE)?,
-            resource: f(names::RESOURCE)?,
-            tag: f(names::TAG)?,
-            r#type: f(names::TYPE)?,
-            cloud: f(names::CLOUD)?,
-            scenario: f(names::SCENARIO)?,
+            facets: ByFacet::try_from_fn(|facet| f(facet.name()))?,
             display_order: f(names::DISPLAY_ORDER)?,
             meta: f(names::META)?,
             source: f(names::SOURCE)?,

@@ -14,20 +14,7 @@ use tantivy::columnar::{Column, StrColumn};
 use tantivy::fastfield::FacetReader;
 use tantivy::{DocId, Score, SegmentReader};
 
-use crate::index::names;
-
-/// The six facets, in the order of [`FACET_FIELDS`].
-pub const FACETS: usize = 6;
-/// Index field of each facet.
-pub const FACET_FIELDS: [&str; FACETS] = [
-    names::SERVICE,
-    names::RESOURCE,
-    names::TAG,
-    names::TYPE,
-    names::CLOUD,
-    names::SCENARIO,
-];
-const RESOURCE: usize = 1;
+use crate::index::{ByFacet, Facet, names};
 
 /// How hits are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +31,7 @@ pub enum Order {
 #[derive(Debug, Clone)]
 pub struct Request {
     /// Selected values per facet (lower-case); an empty list is no filter.
-    pub selected: [Vec<String>; FACETS],
+    pub selected: ByFacet<Vec<String>>,
     /// How many of the best hits to return (offset + page size).
     pub top: usize,
     pub order: Order,
@@ -70,11 +57,11 @@ pub struct Fruit {
     /// Best first.
     pub top: Vec<TopHit>,
     /// (value, count) per facet, unsorted.
-    pub facets: [Vec<(String, u64)>; FACETS],
+    pub facets: ByFacet<Vec<(String, u64)>>,
 }
 
 /// Facet values of one segment, per facet: `(full value, shown value)` by ordinal.
-pub type SegmentValues = [Vec<(String, String)>; FACETS];
+pub type SegmentValues = ByFacet<Vec<(String, String)>>;
 
 /// Facet values per segment. A segment never changes once written, so its dictionaries are
 /// read once instead of on every query.
@@ -95,8 +82,8 @@ impl FacetValueCache {
             return Ok(v.clone());
         }
         let mut values: SegmentValues = Default::default();
-        for (i, name) in FACET_FIELDS.iter().enumerate() {
-            values[i] = facet_values(&reader.facet_reader(name)?, i == RESOURCE)?;
+        for (facet, slot) in values.iter_mut() {
+            *slot = facet_values(&reader.facet_reader(facet.name())?, facet.nested())?;
         }
         let values = std::sync::Arc::new(values);
         let mut map = self.lock();
@@ -157,11 +144,11 @@ impl Collector for FacetTopCollector<'_> {
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentFacetTop> {
         let cached = self.cache.get(reader)?;
-        let mut facets = Vec::with_capacity(FACETS);
-        for (i, name) in FACET_FIELDS.iter().enumerate() {
-            let facet_reader = reader.facet_reader(name)?;
-            let values = &cached[i];
-            let selected = &self.request.selected[i];
+        let mut facets = Vec::with_capacity(Facet::COUNT);
+        for facet in Facet::ALL {
+            let facet_reader = reader.facet_reader(facet.name())?;
+            let values = &cached[facet];
+            let selected = &self.request.selected[facet];
             let allowed = if selected.is_empty() {
                 None
             } else {
@@ -175,7 +162,7 @@ impl Collector for FacetTopCollector<'_> {
             facets.push(SegmentFacet {
                 counts: vec![0; values.len()],
                 values: cached.clone(),
-                facet: i,
+                facet,
                 allowed,
                 reader: facet_reader,
             });
@@ -203,7 +190,7 @@ impl Collector for FacetTopCollector<'_> {
                 .str(names::TITLE_SORT)?
                 .ok_or_else(|| missing(names::TITLE_SORT))?,
             display_order: ff.i64(names::DISPLAY_ORDER)?,
-            fails: Vec::with_capacity(FACETS),
+            fails: Vec::with_capacity(Facet::COUNT),
         })
     }
 
@@ -213,11 +200,11 @@ impl Collector for FacetTopCollector<'_> {
 
     fn merge_fruits(&self, fruits: Vec<Fruit>) -> tantivy::Result<Fruit> {
         let mut out = Fruit::default();
-        let mut maps: [std::collections::HashMap<String, u64>; FACETS] = Default::default();
+        let mut maps: ByFacet<std::collections::HashMap<String, u64>> = Default::default();
         for fruit in fruits {
             out.total += fruit.total;
             out.top.extend(fruit.top);
-            for (map, values) in maps.iter_mut().zip(fruit.facets) {
+            for (map, values) in maps.0.iter_mut().zip(fruit.facets.0) {
                 for (value, count) in values {
                     *map.entry(value).or_default() += count;
                 }
@@ -226,7 +213,7 @@ impl Collector for FacetTopCollector<'_> {
         let order = self.request.order;
         out.top.sort_by(|a, b| Self::compare(order, a, b));
         out.top.truncate(self.request.top);
-        for (slot, map) in out.facets.iter_mut().zip(maps) {
+        for (slot, map) in out.facets.0.iter_mut().zip(maps.0) {
             *slot = map.into_iter().collect();
         }
         Ok(out)
@@ -256,7 +243,7 @@ fn facet_values(reader: &FacetReader, resource: bool) -> tantivy::Result<Vec<(St
 struct SegmentFacet {
     reader: FacetReader,
     values: std::sync::Arc<SegmentValues>,
-    facet: usize,
+    facet: Facet,
     /// Per ordinal: selected by the filter. `None`: no filter on this facet.
     allowed: Option<Vec<bool>>,
     counts: Vec<u64>,
@@ -376,8 +363,8 @@ impl SegmentCollector for SegmentFacetTop {
                 display_order: self.display_order.first(doc),
             });
         }
-        let mut facets: [Vec<(String, u64)>; FACETS] = Default::default();
-        for (slot, facet) in facets.iter_mut().zip(self.facets) {
+        let mut facets: ByFacet<Vec<(String, u64)>> = Default::default();
+        for (slot, facet) in facets.0.iter_mut().zip(self.facets) {
             *slot = facet.values[facet.facet]
                 .iter()
                 .zip(facet.counts)

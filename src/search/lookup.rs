@@ -10,12 +10,12 @@ use std::collections::{BTreeMap, HashMap};
 
 use tantivy::collector::{DocSetCollector, TopDocs};
 use tantivy::query::{BooleanQuery, FuzzyTermQuery, Occur, Query, TermQuery};
-use tantivy::schema::{Facet, IndexRecordOption};
+use tantivy::schema::{Facet as TantivyFacet, IndexRecordOption};
 use tantivy::{DocAddress, TantivyDocument, Term};
 
 use super::SearchError;
 use crate::article::Article;
-use crate::index::{KbIndex, StoredMeta, meta_of, names, text_of, words_analyzer};
+use crate::index::{Facet, KbIndex, StoredMeta, meta_of, text_of, words_analyzer};
 
 /// One article as the index stores it: its properties and its source text as read.
 #[derive(Debug, Clone)]
@@ -128,9 +128,9 @@ pub fn by_topic(index: &KbIndex, id: &str) -> Result<Vec<StoredMeta>, SearchErro
 /// Every article of a service (resource-provider name, any case), in browse order.
 pub fn by_service(index: &KbIndex, service: &str) -> Result<Vec<StoredMeta>, SearchError> {
     let f = index.fields();
-    let facet = Facet::from_path([service.trim().to_lowercase()]);
+    let facet = TantivyFacet::from_path([service.trim().to_lowercase()]);
     let query = TermQuery::new(
-        Term::from_facet(f.service, &facet),
+        Term::from_facet(f.facets[Facet::Service], &facet),
         IndexRecordOption::Basic,
     );
     let mut out = all_matching(index, &query)?;
@@ -243,8 +243,8 @@ pub fn services(index: &KbIndex) -> Result<Vec<ServiceSummary>, SearchError> {
     let mut services: BTreeMap<String, u64> = BTreeMap::new();
     let mut resources: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
     for segment in searcher.segment_readers() {
-        let service_reader = segment.facet_reader(names::SERVICE)?;
-        let resource_reader = segment.facet_reader(names::RESOURCE)?;
+        let service_reader = segment.facet_reader(Facet::Service.name())?;
+        let resource_reader = segment.facet_reader(Facet::Resource.name())?;
         let service_names = facet_steps(&service_reader)?;
         let resource_names = facet_steps(&resource_reader)?;
         for doc in segment.doc_ids_alive() {
@@ -363,9 +363,9 @@ fn exact(field: tantivy::schema::Field, value: &str) -> TermQuery {
 }
 
 fn type_query(index: &KbIndex, self_help_type: &str) -> TermQuery {
-    let facet = Facet::from_path([self_help_type]);
+    let facet = TantivyFacet::from_path([self_help_type]);
     TermQuery::new(
-        Term::from_facet(index.fields().r#type, &facet),
+        Term::from_facet(index.fields().facets[Facet::Type], &facet),
         IndexRecordOption::Basic,
     )
 }

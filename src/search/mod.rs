@@ -19,6 +19,7 @@ use std::time::Instant;
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query};
 use tantivy::tokenizer::TextAnalyzer;
 
+pub use crate::index::{ByFacet, Facet};
 pub use collector::Order;
 pub use expand::ExpansionStats;
 pub use request::{
@@ -27,7 +28,7 @@ pub use request::{
 };
 
 use crate::index::{KbIndex, meta_of, outline_of, text_analyzer, text_of};
-use collector::{FACETS, FacetTopCollector, Fruit};
+use collector::{FacetTopCollector, Fruit};
 use syntax::FieldFilter;
 
 /// Words of a query beyond this many are ignored: a pasted log line must not cost seconds.
@@ -115,38 +116,19 @@ impl Searcher {
         let synonyms = self.synonyms.get(&searcher, &fields);
         let plan = plan::plan(&mut analyzer, &parsed, &synonyms);
 
-        let mut selected: [Vec<String>; FACETS] = [
-            req.service.clone(),
-            req.resource.clone(),
-            req.tag.clone(),
-            req.r#type.clone(),
-            req.cloud.clone(),
-            req.scenario.clone(),
-        ];
+        let mut selected = req.filters.clone();
         let mut filters: Vec<Box<dyn Query>> = Vec::new();
         if let Some(topic) = req.topic.as_deref().filter(|t| !t.trim().is_empty()) {
             filters.push(build::exact_filter(fields.topic, topic));
         }
         for f in &parsed.filters {
-            let (slot, value) = match f {
-                FieldFilter::Topic(v) => {
-                    filters.push(build::exact_filter(fields.topic, v));
-                    continue;
-                }
-                FieldFilter::Id(v) => {
-                    filters.push(build::exact_filter(fields.article_id, v));
-                    continue;
-                }
-                FieldFilter::Service(v) => (0, v),
-                FieldFilter::Resource(v) => (1, v),
-                FieldFilter::Tag(v) => (2, v),
-                FieldFilter::Type(v) => (3, v),
-                FieldFilter::Cloud(v) => (4, v),
-                FieldFilter::Scenario(v) => (5, v),
-            };
-            selected[slot].push(value.clone());
+            match f {
+                FieldFilter::Topic(v) => filters.push(build::exact_filter(fields.topic, v)),
+                FieldFilter::Id(v) => filters.push(build::exact_filter(fields.article_id, v)),
+                FieldFilter::Facet(facet, v) => selected[*facet].push(v.clone()),
+            }
         }
-        for values in &mut selected {
+        for (_, values) in selected.iter_mut() {
             normalize_values(values);
         }
         let exclusions = build::exclusions(&fields, &mut analyzer, &parsed);
@@ -231,35 +213,28 @@ impl Searcher {
                     heading: h.text,
                     anchor: h.anchor,
                 });
+            let p = meta.properties;
             hits.push(Hit {
                 path: meta.path,
-                article_id: meta.article_id,
+                article_id: p.article_id,
                 title: meta.title,
-                description: meta.description,
-                service: meta.service,
-                resource: meta.resource,
-                self_help_type: meta.self_help_type,
-                support_topic_ids: meta.support_topic_ids,
+                description: p.description,
+                service: p.service,
+                resource: p.resource,
+                self_help_type: p.self_help_type,
+                support_topic_ids: p.support_topic_ids,
                 snippet,
                 score: top.score,
                 section,
             });
         }
-        let [service, resource, tag, r#type, cloud, scenario] = fruit.facets.map(sorted_counts);
         Ok(SearchResponse {
             total: fruit.total,
             page,
             per_page,
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
             hits,
-            facets: Facets {
-                service,
-                resource,
-                tag,
-                r#type,
-                cloud,
-                scenario,
-            },
+            facets: fruit.facets.map(|_, counts| sorted_counts(counts)),
             relaxed,
             expanded: plan.expanded,
             suggestion,

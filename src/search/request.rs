@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::index::ByFacet;
+
 /// Most hits one page may hold.
 pub const MAX_PER_PAGE: usize = 100;
 /// Default hits per page.
@@ -61,13 +63,10 @@ pub struct SearchRequest {
     pub q: String,
     /// A support topic ID: every article listing it.
     pub topic: Option<String>,
-    pub service: Vec<String>,
-    pub resource: Vec<String>,
-    pub tag: Vec<String>,
-    #[serde(rename = "type")]
-    pub r#type: Vec<String>,
-    pub cloud: Vec<String>,
-    pub scenario: Vec<String>,
+    /// The values each facet is filtered by (any of them); none is no filter. In JSON, one
+    /// key per facet (`"service": [...]`).
+    #[serde(flatten)]
+    pub filters: ByFacet<Vec<String>>,
     /// 1-based.
     pub page: usize,
     pub per_page: usize,
@@ -131,17 +130,9 @@ pub struct FacetCount {
     pub count: u64,
 }
 
-/// Counts per facet, each sorted by count (descending), then value.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Facets {
-    pub service: Vec<FacetCount>,
-    pub resource: Vec<FacetCount>,
-    pub tag: Vec<FacetCount>,
-    #[serde(rename = "type")]
-    pub r#type: Vec<FacetCount>,
-    pub cloud: Vec<FacetCount>,
-    pub scenario: Vec<FacetCount>,
-}
+/// Counts per facet, each sorted by count (descending), then value; in JSON, one key per
+/// facet.
+pub type Facets = ByFacet<Vec<FacetCount>>;
 
 /// The answer to a [`SearchRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -4,20 +4,18 @@
 //! - words: all required (with a fall back to any word when that finds nothing);
 //! - `"a phrase"`: the words in that order; an unbalanced quote runs to the end;
 //! - `-word`, `-"a phrase"`: exclusion; a lone `-` is ignored;
-//! - `field:value` or `field:"two words"` for `topic`, `service`, `resource`, `tag`, `type`,
-//!   `cloud`, `scenario` and `id`; `field:` without a value is ignored; an unknown field
-//!   is read as a plain word (`error:0x80070005` stays searchable).
+//! - `field:value` or `field:"two words"` for `topic`, `id` and each [`Facet`] (by its name
+//!   or its property's, `type:rca` or `selfHelpType:rca`); `field:` without a value is
+//!   ignored; an unknown field is read as a plain word (`error:0x80070005` stays searchable).
+
+use crate::index::Facet;
 
 /// A filter written inside the query text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FieldFilter {
     Topic(String),
-    Service(String),
-    Resource(String),
-    Tag(String),
-    Type(String),
-    Cloud(String),
-    Scenario(String),
+    /// A facet's value (`service:microsoft.compute`, `tags:windows`).
+    Facet(Facet, String),
     /// An articleId.
     Id(String),
 }
@@ -45,14 +43,11 @@ impl ParsedQuery {
 }
 
 fn filter_for(field: &str, value: String) -> Option<FieldFilter> {
+    if let Some(facet) = Facet::of_field(field) {
+        return Some(FieldFilter::Facet(facet, value));
+    }
     Some(match field.to_ascii_lowercase().as_str() {
         "topic" | "topics" | "supporttopicid" | "supporttopicids" => FieldFilter::Topic(value),
-        "service" => FieldFilter::Service(value),
-        "resource" => FieldFilter::Resource(value),
-        "tag" | "tags" => FieldFilter::Tag(value),
-        "type" | "selfhelptype" => FieldFilter::Type(value),
-        "cloud" => FieldFilter::Cloud(value),
-        "scenario" => FieldFilter::Scenario(value),
         "id" | "articleid" => FieldFilter::Id(value),
         _ => return None,
     })
@@ -213,7 +208,7 @@ mod tests {
             q.filters,
             [
                 FieldFilter::Topic("32411844".into()),
-                FieldFilter::Service("microsoft.compute".into())
+                FieldFilter::Facet(Facet::Service, "microsoft.compute".into())
             ]
         );
         assert!(q.last_word_is_prefix);
@@ -237,8 +232,8 @@ mod tests {
         assert_eq!(
             q.filters,
             [
-                FieldFilter::Type("tsg_content".into()),
-                FieldFilter::Tag("windows".into())
+                FieldFilter::Facet(Facet::Type, "tsg_content".into()),
+                FieldFilter::Facet(Facet::Tag, "windows".into())
             ]
         );
     }

@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 use super::error::{ErrorBody, WebError};
 use super::links;
 use super::pages::token_values;
-use super::params::{self, Params, SearchQuery, after, clip, relative_path};
+use super::params::{self, FacetParams, Params, SearchQuery, after, clip, relative_path};
 use super::state::AppState;
 use crate::article::{self as property, Properties, Section, Token};
 use crate::index::StoredMeta;
@@ -46,7 +46,7 @@ pub fn router() -> Router<AppState> {
 #[utoipa::path(
     get,
     path = "/api/search",
-    params(SearchQuery),
+    params(SearchQuery, FacetParams),
     responses(
         (status = 200, description = "One page of results with facet counts.", body = SearchResponse),
         (status = 400, description = "A parameter is malformed; the message says what is allowed.", body = ErrorBody),
@@ -72,7 +72,7 @@ pub(super) struct FacetsBody {
 #[utoipa::path(
     get,
     path = "/api/facets",
-    params(SearchQuery),
+    params(SearchQuery, FacetParams),
     responses(
         (status = 200, description = "Counts per facet.", body = FacetsBody),
         (status = 400, description = "A parameter is malformed; the message says what is allowed.", body = ErrorBody),

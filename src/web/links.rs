@@ -6,9 +6,9 @@
 use crate::article::name::md_stem;
 // One path segment or query value percent-encoded, and a path segment by segment: as the
 // renderer's links encode them.
-use super::vocab::Facet;
 pub(crate) use crate::render::links::encode as enc;
 use crate::render::links::encode_path as enc_path;
+use crate::search::Facet;
 use crate::search::{SearchRequest, Sort};
 
 /// `a/b.md` -> `a/b`: article page URLs leave out the extension (any case).
@@ -64,14 +64,14 @@ pub fn article_id(id: &str) -> String {
 }
 
 /// A search for one facet value: `/search?service=microsoft.compute`.
-pub fn filtered(facet: &str, value: &str) -> String {
-    format!("/search?{}={}", facet, enc(value))
+pub fn filtered(facet: Facet, value: &str) -> String {
+    format!("/search?{}={}", facet.name(), enc(value))
 }
 
 /// A search for a resource of a service.
 pub fn resource(service: &str, resource: &str) -> String {
     if service.is_empty() {
-        return filtered("resource", resource);
+        return filtered(Facet::Resource, resource);
     }
     format!(
         "/search?service={}&resource={}",
@@ -98,8 +98,8 @@ impl SearchState {
     pub fn of(req: &SearchRequest, default_per_page: usize) -> SearchState {
         let mut filters = Vec::new();
         for facet in Facet::ALL {
-            for v in facet.filter(req) {
-                let pair = (facet.param().to_owned(), v.clone());
+            for v in &req.filters[facet] {
+                let pair = (facet.name().to_owned(), v.clone());
                 if !filters.contains(&pair) {
                     filters.push(pair);
                 }

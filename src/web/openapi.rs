@@ -19,7 +19,7 @@ use utoipa::{OpenApi, PartialSchema, ToSchema};
 use super::api;
 use super::error::ErrorBody;
 use crate::search::lookup::{TopicName, TopicNameSource};
-use crate::search::{FacetCount, Facets, Hit, SearchResponse};
+use crate::search::{Facet, FacetCount, Facets, Hit, SearchResponse};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -196,15 +196,19 @@ impl PartialSchema for Facets {
     fn schema() -> RefOr<Schema> {
         object(
             "Counts per facet, each sorted by count, then value.",
-            ["service", "resource", "tag", "type", "cloud", "scenario"]
+            Facet::ALL
                 .into_iter()
-                .map(|f| (f, array_of::<FacetCount>()))
+                .map(|f| (f.name(), array_of::<FacetCount>()))
                 .collect(),
         )
     }
 }
 
 impl ToSchema for Facets {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "Facets".into()
+    }
+
     fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
         schemas.push((FacetCount::name().into(), FacetCount::schema()));
     }

@@ -19,8 +19,9 @@ use super::links::{self, SearchState};
 use super::params::{self, Params, after, clip, relative_path};
 use super::state::{AppState, folder_of};
 use super::views::*;
-use super::vocab::{Facet, sort_label};
+use super::vocab::sort_label;
 use crate::article::{self as property, Article, Key, Properties, Severity};
+use crate::search::Facet;
 use crate::search::lookup::{self, StoredArticle, TopicNameSource};
 use crate::search::{FacetCount, SearchRequest, SearchResponse, Sort};
 
@@ -88,23 +89,21 @@ async fn home(State(state): State<AppState>) -> Result<Response, WebError> {
                 per_page: 1,
                 ..SearchRequest::default()
             })?;
-            let max = resp.facets.service.first().map_or(0, |f| f.count);
-            let with_service: u64 = resp.facets.service.iter().map(|f| f.count).sum();
-            let services = resp
-                .facets
-                .service
+            let service_counts = &resp.facets[Facet::Service];
+            let max = service_counts.first().map_or(0, |f| f.count);
+            let with_service: u64 = service_counts.iter().map(|f| f.count).sum();
+            let services = service_counts
                 .iter()
                 .map(|f| Bar::new(f.value.clone(), links::service(&f.value), f.count, max))
                 .collect();
-            let max_type = resp.facets.r#type.first().map_or(0, |f| f.count);
-            let types = resp
-                .facets
-                .r#type
+            let type_counts = &resp.facets[Facet::Type];
+            let max_type = type_counts.first().map_or(0, |f| f.count);
+            let types = type_counts
                 .iter()
                 .map(|f| {
                     Bar::new(
                         type_label(&f.value),
-                        links::filtered("type", &f.value),
+                        links::filtered(Facet::Type, &f.value),
                         f.count,
                         max_type,
                     )
@@ -156,9 +155,9 @@ fn search_view(req: &SearchRequest, resp: &SearchResponse) -> SearchPage {
             path: h.path.clone(),
             snippet: h.snippet.clone(),
             type_label: type_label(&h.self_help_type),
-            type_url: st.toggled("type", &h.self_help_type),
+            type_url: st.toggled(Facet::Type.name(), &h.self_help_type),
             service: h.service.clone(),
-            service_url: links::filtered("service", &h.service),
+            service_url: links::filtered(Facet::Service, &h.service),
             resource: h.resource.clone(),
             resource_url: links::resource(&h.service, &h.resource),
             topics: h
@@ -168,9 +167,10 @@ fn search_view(req: &SearchRequest, resp: &SearchResponse) -> SearchPage {
                 .collect(),
         })
         .collect();
-    let facets = SIDEBAR
+    let facets = resp
+        .facets
         .iter()
-        .map(|&facet| facet_view(&st, facet, facet.counts(&resp.facets)))
+        .map(|(facet, counts)| facet_view(&st, facet, counts))
         .filter(|fv| !fv.values.is_empty())
         .collect();
     let chips = chips(&st);
@@ -231,7 +231,7 @@ fn chips(st: &SearchState) -> Vec<Chip> {
     }
     for (facet, value) in &st.filters {
         chips.push(Chip {
-            facet: Facet::of_param(facet)
+            facet: Facet::of_name(facet)
                 .map_or("Filter", Facet::label)
                 .to_owned(),
             label: value_label(facet, value),
@@ -289,18 +289,8 @@ fn sort_options(sort: Sort) -> Vec<SortOption> {
         .collect()
 }
 
-/// The facets of the search page's sidebar, in its order.
-const SIDEBAR: [Facet; 6] = [
-    Facet::Service,
-    Facet::Resource,
-    Facet::Type,
-    Facet::Tag,
-    Facet::Cloud,
-    Facet::Scenario,
-];
-
 fn facet_view(st: &SearchState, facet: Facet, counts: &[FacetCount]) -> FacetView {
-    let param = facet.param();
+    let param = facet.name();
     let mut all: Vec<FacetValueView> = counts
         .iter()
         .enumerate()
@@ -402,7 +392,7 @@ async fn service(State(state): State<AppState>, uri: Uri) -> Result<Response, We
                 count: articles.len(),
                 resources,
                 groups: by_type(&articles),
-                search_url: links::filtered("service", &name),
+                search_url: links::filtered(Facet::Service, &name),
                 service: name,
             })
         })
@@ -587,7 +577,7 @@ fn article_view(
         path: meta.path.clone(),
         description: meta.description.clone(),
         type_label: type_label(&meta.self_help_type),
-        type_url: links::filtered("type", &meta.self_help_type),
+        type_url: links::filtered(Facet::Type, &meta.self_help_type),
         crumbs,
         html,
         props: properties(&article.properties),
@@ -626,16 +616,15 @@ const PANEL: [(Key, &str); 14] = [
 /// Where a property's value links: the search or page that lists what shares it.
 fn property_url(p: &Properties, key: Key, value: &str) -> Option<String> {
     match key {
-        Key::Service => Some(links::filtered("service", value)),
         Key::Resource => Some(links::resource(&p.service, value)),
-        Key::SelfHelpType => Some(links::filtered("type", value)),
         Key::SupportTopicIds => Some(links::topic(value)),
         Key::ArticleId => Some(links::article_id(value)),
-        Key::DiagnosticScenario => Some(links::filtered("scenario", value)),
-        Key::ResourceTags => Some(links::filtered("tag", value)),
-        Key::CloudEnvironments => Some(links::filtered("cloud", value)),
         Key::ProductPesIds => Some(format!("/search?q={}", links::enc(value))),
-        _ => None,
+        // A facet's value lists the articles that share it.
+        _ => Facet::ALL
+            .into_iter()
+            .find(|f| f.key() == key)
+            .map(|f| links::filtered(f, value)),
     }
 }
 

@@ -11,8 +11,7 @@ use axum::http::request::Parts;
 use percent_encoding::percent_decode;
 
 use super::error::WebError;
-use super::vocab::Facet;
-use crate::search::{MAX_PER_PAGE, SearchRequest, Sort, UnknownSort};
+use crate::search::{ByFacet, Facet, MAX_PER_PAGE, SearchRequest, Sort, UnknownSort};
 
 /// More parameters than this is no request a person or a page makes.
 const MAX_PARAMS: usize = 256;
@@ -102,26 +101,10 @@ pub struct SearchQuery {
     /// ignored); empty for none.
     #[param(pattern = r"^ *[A-Za-z0-9_-]{0,64} *$")]
     pub topic: Option<String>,
-    /// Service (resource provider, any case); repeat for several.
-    #[param(explode)]
-    pub service: Option<Vec<String>>,
-    /// Resource, alone (`vaults`) or with its service (`microsoft.keyvault/vaults`);
-    /// repeatable.
-    #[param(explode)]
-    pub resource: Option<Vec<String>>,
-    /// Resource tag; repeatable.
-    #[param(explode)]
-    pub tag: Option<Vec<String>>,
-    /// selfHelpType (`diagnostics`, `rca`, `generic`, `problemscopingquestions`, ...);
-    /// repeatable.
-    #[param(rename = "type", explode)]
-    pub r#type: Option<Vec<String>>,
-    /// Cloud environment (`public`, `fairfax`, `mooncake`, ...); repeatable.
-    #[param(explode)]
-    pub cloud: Option<Vec<String>>,
-    /// Diagnostic scenario; repeatable.
-    #[param(explode)]
-    pub scenario: Option<Vec<String>>,
+    /// Each facet's values (any of them); the document describes them from
+    /// [`FacetParams`].
+    #[param(ignore)]
+    pub filters: ByFacet<Vec<String>>,
     /// 1-based; pages past 10,000 results are clamped. Empty for the first.
     #[param(schema_with = page_schema)]
     pub page: Option<i32>,
@@ -165,26 +148,13 @@ impl SearchQuery {
             sort,
             ..SearchQuery::default()
         };
-        for facet in Facet::ALL {
-            *query.filter_mut(facet) = Some(p.all(facet.param()));
-        }
+        query.filters = ByFacet::from_fn(|facet| p.all(facet.name()));
         Ok(query)
-    }
-
-    fn filter_mut(&mut self, facet: Facet) -> &mut Option<Vec<String>> {
-        match facet {
-            Facet::Service => &mut self.service,
-            Facet::Resource => &mut self.resource,
-            Facet::Tag => &mut self.tag,
-            Facet::Type => &mut self.r#type,
-            Facet::Cloud => &mut self.cloud,
-            Facet::Scenario => &mut self.scenario,
-        }
     }
 
     /// The search it asks for, `default_per_page` hits a page unless it says otherwise.
     pub fn request(mut self, default_per_page: usize) -> SearchRequest {
-        let mut req = SearchRequest {
+        SearchRequest {
             q: self.q.take().unwrap_or_default(),
             topic: self.topic.take(),
             page: self.page.map_or(1, |n| n.unsigned_abs() as usize),
@@ -192,12 +162,36 @@ impl SearchQuery {
                 .per_page
                 .map_or(default_per_page, |n| n.unsigned_abs() as usize),
             sort: self.sort.unwrap_or_default(),
-            ..SearchRequest::default()
-        };
-        for facet in Facet::ALL {
-            *facet.filter_mut(&mut req) = self.filter_mut(facet).take().unwrap_or_default();
+            filters: self.filters,
         }
-        req
+    }
+}
+
+/// The facet parameters of a search, one per [`Facet`], for the OpenAPI document (the
+/// derive cannot loop over the facets).
+pub struct FacetParams;
+
+impl utoipa::IntoParams for FacetParams {
+    fn into_params(
+        parameter_in_provider: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn, ParameterStyle};
+        use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+        Facet::ALL
+            .into_iter()
+            .map(|facet| {
+                ParameterBuilder::new()
+                    .name(facet.name())
+                    .parameter_in(parameter_in_provider().unwrap_or(ParameterIn::Query))
+                    .description(Some(facet.help()))
+                    .style(Some(ParameterStyle::Form))
+                    .explode(Some(true))
+                    .schema(Some(
+                        ArrayBuilder::new().items(ObjectBuilder::new().schema_type(Type::String)),
+                    ))
+                    .build()
+            })
+            .collect()
     }
 }
 

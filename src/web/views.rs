@@ -7,6 +7,7 @@ use askama::Template;
 use super::assets::{AssetUrls, urls};
 use super::links;
 use crate::index::StoredMeta;
+use crate::search::Facet;
 
 /// What the layout (`base.html`) needs on every page.
 #[derive(Debug, Clone)]
@@ -198,7 +199,7 @@ pub fn type_label(t: &str) -> String {
 
 /// How a facet value reads: article types by their names, the rest as indexed.
 pub fn value_label(param: &str, value: &str) -> String {
-    if param == "type" {
+    if param == Facet::Type.name() {
         type_label(value)
     } else {
         value.to_owned()
