@@ -590,6 +590,57 @@ fn missing_index_is_reported_with_the_kb_index_hint() {
 // Search: browse and facets
 // ---------------------------------------------------------------------------------------------
 
+/// Every facet has its `kb search` flag, made from the facet itself: the owning team's
+/// `--ownership` finds what the search core's filter finds.
+#[test]
+fn kb_search_has_a_flag_per_facet() {
+    let s = &sample().searcher;
+    for facet in Facet::ALL {
+        let top = &search(s, &request(|_| {})).facets[facet];
+        let value = &top
+            .first()
+            .unwrap_or_else(|| panic!("{facet}: no value"))
+            .value;
+        let want = search(
+            s,
+            &request(|r| {
+                r.filters[facet] = vec![value.clone()];
+                r.per_page = 100;
+            }),
+        );
+        let out = run(
+            kb().arg("search")
+                .arg("--index")
+                .arg(&sample().dir)
+                .arg("--json")
+                .arg("--limit")
+                .arg("100")
+                .arg(format!("--{facet}"))
+                .arg(value),
+            "kb search",
+        );
+        assert!(out.status.success(), "{}", out.stderr);
+        let got: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+        assert_eq!(
+            got["total"].as_u64(),
+            Some(want.total as u64),
+            "--{facet} {value}"
+        );
+        assert_eq!(
+            got["total"].as_u64(),
+            Some(top[0].count),
+            "--{facet} {value}"
+        );
+        let got_paths: Vec<&str> = got["hits"]
+            .as_array()
+            .expect("hits")
+            .iter()
+            .map(|h| h["path"].as_str().expect("a path"))
+            .collect();
+        assert_eq!(got_paths, paths(&want), "--{facet} {value}");
+    }
+}
+
 #[test]
 fn browse_lists_every_article_in_display_order_then_title() {
     let resp = search(&sample().searcher, &request(|_| {}));

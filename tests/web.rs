@@ -209,6 +209,64 @@ async fn facet_counts_are_disjunctive() {
     assert_eq!(all["facets"]["service"].as_array().unwrap().len(), 9);
 }
 
+/// The seventh facet, the owning team, filters and counts like the others: by its
+/// parameter, by `ownership:` in the query text, and in the search page's sidebar.
+#[tokio::test]
+async fn articles_filter_and_count_by_their_owning_team() {
+    let (_dir, app) = sample_app();
+    let keyvault = [
+        "microsoft.keyvault.vaults/keyvault-access-denied-403.md",
+        "microsoft.keyvault.vaults/keyvault-diagnostics-access-policy.md",
+        "problemscopingques.keyvault.vaults/keyvault-access-scoping.md",
+        "supporttopicdescriptions/supporttopics_c4e7a912-5d3b-4f86-9e20-7b1d8a6f3c05.md",
+    ];
+    let by_param = get(&app, "/api/search?ownership=KeyVault_Access&per_page=100")
+        .await
+        .json();
+    assert_eq!(paths(&by_param["hits"]), keyvault);
+    let by_text = get(&app, "/api/search?q=ownership:keyvault_access&per_page=100")
+        .await
+        .json();
+    assert_eq!(paths(&by_text["hits"]), keyvault);
+    let by_property = get(
+        &app,
+        "/api/search?q=ownershipId:KEYVAULT_ACCESS&per_page=100",
+    )
+    .await
+    .json();
+    assert_eq!(paths(&by_property["hits"]), keyvault);
+
+    let all = get(&app, "/api/facets").await.json();
+    let teams = all["facets"]["ownership"]
+        .as_array()
+        .expect("ownership counts");
+    assert_eq!(teams.len(), 19);
+    assert_eq!(
+        facet_count(&all["facets"], "ownership", "keyvault_access"),
+        4
+    );
+    assert_eq!(
+        facet_count(
+            &all["facets"],
+            "ownership",
+            "compute_virtualmachines_content"
+        ),
+        9
+    );
+    // Disjunctive like the others: ticking one team keeps every team's count.
+    let ticked = get(&app, "/api/facets?ownership=keyvault_access")
+        .await
+        .json();
+    assert_eq!(ticked["facets"]["ownership"], all["facets"]["ownership"]);
+
+    let page = get(&app, "/search?ownership=keyvault_access").await.text();
+    assert!(
+        page.contains("Owning team"),
+        "the sidebar and the chip name the facet"
+    );
+    assert!(page.contains("f-ownership-"), "the sidebar lists the teams");
+}
+
 #[tokio::test]
 async fn search_page_holds_its_state_in_the_url() {
     let (_dir, app) = sample_app();

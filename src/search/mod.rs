@@ -103,7 +103,9 @@ impl Searcher {
         plan.terms().into_iter().collect()
     }
 
-    /// Runs a search.
+    /// Runs a search: the query text read and planned, the filters gathered, one pass of
+    /// the collector (a second, on any word, when every word finds nothing), then the page's
+    /// hits with their snippets.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResponse, SearchError> {
         let started = Instant::now();
         let fields = *self.index.fields();
@@ -115,52 +117,16 @@ impl Searcher {
         parsed.phrases.truncate(MAX_QUERY_WORDS);
         let synonyms = self.synonyms.get(&searcher, &fields);
         let plan = plan::plan(&mut analyzer, &parsed, &synonyms);
-
-        let mut selected = req.filters.clone();
-        let mut filters: Vec<Box<dyn Query>> = Vec::new();
-        if let Some(topic) = req.topic.as_deref().filter(|t| !t.trim().is_empty()) {
-            filters.push(build::exact_filter(fields.topic, topic));
-        }
-        for f in &parsed.filters {
-            match f {
-                FieldFilter::Topic(v) => filters.push(build::exact_filter(fields.topic, v)),
-                FieldFilter::Id(v) => filters.push(build::exact_filter(fields.article_id, v)),
-                FieldFilter::Facet(facet, v) => selected[*facet].push(v.clone()),
-            }
-        }
-        for (_, values) in selected.iter_mut() {
-            normalize_values(values);
-        }
+        let (selected, filters) = gather_filters(req, &parsed, &fields);
         let exclusions = build::exclusions(&fields, &mut analyzer, &parsed);
 
-        let has_text = !plan.is_empty();
-        let order = match req.sort {
-            Sort::Auto if has_text => Order::Relevance,
-            Sort::Auto | Sort::Order => Order::DisplayOrder,
-            Sort::Relevance => Order::Relevance,
-            Sort::Title => Order::Title,
-        };
         let (page, per_page) = req.paging();
-        // Exclusions are applied in the collector rather than as MustNot clauses: tantivy
-        // 0.27's phrase scorer breaks a debug assertion when an exclusion seeks it backwards
-        // (quickwit-oss/tantivy#2811), and a separate pass costs only queries that exclude.
-        let excluded = if exclusions.is_empty() {
-            Default::default()
-        } else {
-            let any = BooleanQuery::new(
-                exclusions
-                    .iter()
-                    .map(|e| (Occur::Should, e.box_clone()))
-                    .collect(),
-            );
-            searcher.search(&any, &tantivy::collector::DocSetCollector)?
-        };
         let collector = FacetTopCollector {
             request: collector::Request {
                 selected,
                 top: page * per_page,
-                order,
-                excluded,
+                order: order(req.sort, !plan.is_empty()),
+                excluded: excluded(&searcher, &exclusions)?,
             },
             cache: &self.facet_values,
         };
@@ -197,37 +163,14 @@ impl Searcher {
         } else {
             None
         };
-        let stems = plan.terms();
-        let snippets = snippet::Snippets::new(&searcher, fields.body, &stems)?;
-        let skip = (page - 1) * per_page;
-        let mut hits = Vec::with_capacity(per_page);
-        for top in fruit.top.iter().skip(skip).take(per_page) {
-            let doc: tantivy::TantivyDocument = searcher.doc(top.address)?;
-            let meta = meta_of(&fields, &doc);
-            let outline = outline_of(&fields, &doc);
-            let (snippet, section) =
-                snippets.passage(text_of(&doc, fields.body), &outline, &meta.description);
-            let section = section
-                .and_then(|i| outline.into_iter().nth(i))
-                .map(|h| HitSection {
-                    heading: h.text,
-                    anchor: h.anchor,
-                });
-            let p = meta.properties;
-            hits.push(Hit {
-                path: meta.path,
-                article_id: p.article_id,
-                title: meta.title,
-                description: p.description,
-                service: p.service,
-                resource: p.resource,
-                self_help_type: p.self_help_type,
-                support_topic_ids: p.support_topic_ids,
-                snippet,
-                score: top.score,
-                section,
-            });
-        }
+        let snippets = snippet::Snippets::new(&searcher, fields.body, &plan.terms())?;
+        let hits = fruit
+            .top
+            .iter()
+            .skip((page - 1) * per_page)
+            .take(per_page)
+            .map(|top| hit(&searcher, &fields, &snippets, top))
+            .collect::<Result<Vec<Hit>, SearchError>>()?;
         Ok(SearchResponse {
             total: fruit.total,
             page,
@@ -240,6 +183,97 @@ impl Searcher {
             suggestion,
         })
     }
+}
+
+/// The facet values a search filters by (the request's and the query text's `field:value`,
+/// normalized), and the queries every hit must also match (topic and article ID).
+fn gather_filters(
+    req: &SearchRequest,
+    parsed: &syntax::ParsedQuery,
+    fields: &crate::index::Fields,
+) -> (ByFacet<Vec<String>>, Vec<Box<dyn Query>>) {
+    let mut selected = req.filters.clone();
+    let mut filters: Vec<Box<dyn Query>> = Vec::new();
+    if let Some(topic) = req.topic.as_deref().filter(|t| !t.trim().is_empty()) {
+        filters.push(build::exact_filter(fields.topic, topic));
+    }
+    for f in &parsed.filters {
+        match f {
+            FieldFilter::Topic(v) => filters.push(build::exact_filter(fields.topic, v)),
+            FieldFilter::Id(v) => filters.push(build::exact_filter(fields.article_id, v)),
+            FieldFilter::Facet(facet, v) => selected[*facet].push(v.clone()),
+        }
+    }
+    for (_, values) in selected.iter_mut() {
+        normalize_values(values);
+    }
+    (selected, filters)
+}
+
+/// How the hits are ordered: `auto` is relevance for a text query, display order when
+/// browsing.
+fn order(sort: Sort, has_text: bool) -> Order {
+    match sort {
+        Sort::Auto if has_text => Order::Relevance,
+        Sort::Auto | Sort::Order => Order::DisplayOrder,
+        Sort::Relevance => Order::Relevance,
+        Sort::Title => Order::Title,
+    }
+}
+
+/// The documents that `-word` and `-"a phrase"` exclude.
+///
+/// Exclusions are applied in the collector rather than as MustNot clauses: tantivy 0.27's
+/// phrase scorer breaks a debug assertion when an exclusion seeks it backwards
+/// (quickwit-oss/tantivy#2811), and a separate pass costs only queries that exclude.
+fn excluded(
+    searcher: &tantivy::Searcher,
+    exclusions: &[Box<dyn Query>],
+) -> Result<std::collections::HashSet<tantivy::DocAddress>, SearchError> {
+    if exclusions.is_empty() {
+        return Ok(Default::default());
+    }
+    let any = BooleanQuery::new(
+        exclusions
+            .iter()
+            .map(|e| (Occur::Should, e.box_clone()))
+            .collect(),
+    );
+    Ok(searcher.search(&any, &tantivy::collector::DocSetCollector)?)
+}
+
+/// One hit of the page: its stored properties, and the passage and section that matched.
+fn hit(
+    searcher: &tantivy::Searcher,
+    fields: &crate::index::Fields,
+    snippets: &snippet::Snippets,
+    top: &collector::TopHit,
+) -> Result<Hit, SearchError> {
+    let doc: tantivy::TantivyDocument = searcher.doc(top.address)?;
+    let meta = meta_of(fields, &doc);
+    let outline = outline_of(fields, &doc);
+    let (snippet, section) =
+        snippets.passage(text_of(&doc, fields.body), &outline, &meta.description);
+    let section = section
+        .and_then(|i| outline.into_iter().nth(i))
+        .map(|h| HitSection {
+            heading: h.text,
+            anchor: h.anchor,
+        });
+    let p = meta.properties;
+    Ok(Hit {
+        path: meta.path,
+        article_id: p.article_id,
+        title: meta.title,
+        description: p.description,
+        service: p.service,
+        resource: p.resource,
+        self_help_type: p.self_help_type,
+        support_topic_ids: p.support_topic_ids,
+        snippet,
+        score: top.score,
+        section,
+    })
 }
 
 /// Lower-cased, trimmed, empties and repeats dropped.
