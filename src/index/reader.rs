@@ -45,11 +45,7 @@ impl KbIndex {
     pub fn from_index(index: Index, dir: &Path) -> Result<KbIndex, IndexError> {
         let fields = check_version(&index, dir)?;
         register_analyzers(&index);
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::OnCommitWithDelay)
-            .try_into()
-            .map_err(IndexError::tantivy(dir))?;
+        let reader = open_reader(&index, dir, ReloadPolicy::OnCommitWithDelay)?;
         Ok(KbIndex {
             index,
             reader,
@@ -86,6 +82,19 @@ impl KbIndex {
     pub fn dir(&self) -> &Path {
         &self.dir
     }
+}
+
+/// A reader of `index` (in `dir`, for the error) that reloads by `policy`.
+pub(crate) fn open_reader(
+    index: &Index,
+    dir: &Path,
+    policy: ReloadPolicy,
+) -> Result<tantivy::IndexReader, IndexError> {
+    index
+        .reader_builder()
+        .reload_policy(policy)
+        .try_into()
+        .map_err(IndexError::tantivy(dir))
 }
 
 /// Checks the commit payload's schema version and that every field is there.

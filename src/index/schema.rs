@@ -191,34 +191,35 @@ impl Fields {
     }
 }
 
-/// The full-text analyzer, also used to analyze query words the same way.
-pub fn text_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(WordTokenizer::default())
+/// Words as the index keeps them: cut at [`MAX_TOKEN_BYTES`], lower-cased, folded to
+/// ASCII, and stemmed when `stem`. Every word analyzer is this one with another tokenizer
+/// or without the stemmer, so that a query word is always read as the field it searches.
+fn word_analyzer(tokenizer: WordTokenizer, stem: bool) -> TextAnalyzer {
+    let folded = TextAnalyzer::builder(tokenizer)
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES + 1))
         .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .filter(CachedStemmer)
-        .build()
+        .filter(AsciiFoldingFilter);
+    if stem {
+        folded.filter(CachedStemmer).build()
+    } else {
+        folded.build()
+    }
+}
+
+/// The full-text analyzer, also used to analyze query words the same way.
+pub fn text_analyzer() -> TextAnalyzer {
+    word_analyzer(WordTokenizer::default(), true)
 }
 
 /// The analyzer of [`Fields::codes`]: the full-text one without identifiers' parts, so that
 /// the typed reading of an identifier finds it there, and nothing else does.
 pub fn codes_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(WordTokenizer::whole_only())
-        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES + 1))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .filter(CachedStemmer)
-        .build()
+    word_analyzer(WordTokenizer::whole_only(), true)
 }
 
 /// The unstemmed-words analyzer.
 pub fn words_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(WordTokenizer::default())
-        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES + 1))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .build()
+    word_analyzer(WordTokenizer::default(), false)
 }
 
 /// The exact-match analyzer.

@@ -18,7 +18,7 @@ use super::directory::WriteDirectory;
 use super::document::to_document;
 use super::error::IndexError;
 use super::progress::Progress;
-use super::reader::check_version;
+use super::reader::{check_version, open_reader};
 use super::schema::{Fields, register_analyzers};
 use super::{CommitPayload, SCHEMA_VERSION};
 use crate::article::{Article, Code, Problem, Severity};
@@ -176,11 +176,7 @@ impl Indexer {
         if let Err(e) = writer.garbage_collect_files().wait() {
             tracing::warn!("removing unused files in {}: {e}", dir.display());
         }
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()
-            .map_err(IndexError::tantivy(dir))?;
+        let reader = open_reader(&index, dir, ReloadPolicy::Manual)?;
         Ok(Indexer {
             index,
             writer,
