@@ -18,6 +18,8 @@
 //! - [`search`]: a [`search::SearchRequest`] -> hits, facet counts, lookups by ID or topic.
 //! - [`render`]: an article -> the sanitized HTML of its page.
 //! - [`web`]: the axum app, pages and JSON API, over search and render.
+//! - [`store`]: what the app itself keeps (feedback, the search log, insights), in SQLite
+//!   beside the index.
 //! - [`eval`]: search quality and speed against ground-truth queries.
 //! - [`cli`], [`logging`] and the private `cmd`: the `kb` binary's edge.
 
@@ -32,6 +34,7 @@ pub mod index;
 pub mod logging;
 pub mod render;
 pub mod search;
+pub mod store;
 pub mod web;
 
 pub use article::{Article, Code, Problem, Severity};
