@@ -31,6 +31,51 @@ pub enum Command {
     Eval(EvalArgs),
     /// Serve the web pages and the JSON API (building or updating the index first).
     Serve(ServeArgs),
+    /// Export agents' feedback, grouped by the owning team (ownershipId).
+    Feedback(FeedbackArgs),
+    /// What agents searched for and did not find, opened and flagged.
+    Insights(InsightsArgs),
+}
+
+/// Where feedback and the search log are kept.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DataArgs {
+    /// Data folder (feedback and the search log, in SQLite). Never inside the index, so
+    /// `kb index --full` leaves it alone.
+    #[arg(long, default_value = "data")]
+    pub data: PathBuf,
+}
+
+/// Output format of `kb feedback`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum FeedbackFormat {
+    #[default]
+    Csv,
+    Jsonl,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FeedbackArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// csv (with a header row) or jsonl (one JSON object per line).
+    #[arg(long, value_enum, default_value_t = FeedbackFormat::Csv)]
+    pub format: FeedbackFormat,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InsightsArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Over how many days.
+    #[arg(long, default_value_t = 30)]
+    pub days: u32,
+    /// Rows in each list.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    /// Print the insights as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Output format of `kb check`.
@@ -156,6 +201,14 @@ pub struct ServeArgs {
     /// `synonyms.txt` in the articles folder. Read again whenever it changes.
     #[arg(long)]
     pub synonyms: Option<PathBuf>,
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Do not log searches (feedback is still kept).
+    #[arg(long)]
+    pub no_search_log: bool,
+    /// Days a logged search is kept; older ones are deleted at start and every hour.
+    #[arg(long, default_value_t = crate::store::DEFAULT_RETENTION_DAYS)]
+    pub search_log_days: u32,
 }
 
 /// Runs a parsed command line; the exit code is the command's verdict (1: `kb check` found
@@ -168,6 +221,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Search(args) => cmd::search::run(&args),
         Command::Eval(args) => cmd::eval::run(&args),
         Command::Serve(args) => cmd::serve::run(&args),
+        Command::Feedback(args) => cmd::desk::feedback(&args),
+        Command::Insights(args) => cmd::desk::insights(&args),
     }
 }
 

@@ -2,6 +2,7 @@
 //! writes the output.
 
 pub mod check;
+pub mod desk;
 pub mod eval;
 pub mod export;
 pub mod index;

@@ -7,7 +7,7 @@ use anyhow::Context;
 
 use crate::cli::ServeArgs;
 use crate::index::{IndexError, IndexOptions, Indexer, KbIndex};
-use crate::web::{self, AppState};
+use crate::web::{self, AppState, Desk};
 
 pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     // Incremental sync only reads what changed, so it runs on every start: a missing index
@@ -27,7 +27,9 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         .synonyms
         .clone()
         .unwrap_or_else(|| crate::search::synonyms::default_file(&args.articles));
-    let state = AppState::with_synonyms(index, &args.articles, synonyms);
+    let desk = Desk::open(&args.data.data, !args.no_search_log);
+    keep_retention(&desk, args.search_log_days);
+    let state = AppState::with_synonyms(index, &args.articles, synonyms).with_desk(desk);
     // The health report reads every article again: off the start-up path.
     state.schedule_check();
     let watch = match indexer {
@@ -94,6 +96,28 @@ fn sync(
     eprintln!("{report}");
     let index = KbIndex::from_index(indexer.index().clone(), &args.index)?;
     Ok((index, Some(indexer), report.articles))
+}
+
+/// Deletes logged searches older than `days` now, then every hour, on a thread of its own.
+fn keep_retention(desk: &Desk, days: u32) {
+    let Ok(store) = desk.store.clone() else {
+        return;
+    };
+    let spawned = std::thread::Builder::new()
+        .name("kb-retention".to_owned())
+        .spawn(move || {
+            loop {
+                match store.enforce_retention(days) {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!("deleted {n} searches older than {days} days"),
+                    Err(e) => tracing::warn!("enforcing the search log's retention: {e}"),
+                }
+                std::thread::sleep(std::time::Duration::from_secs(3600));
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::error!("starting the retention thread: {e}");
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM: in-flight requests are answered, then the server stops.

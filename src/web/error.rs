@@ -18,6 +18,12 @@ pub enum WebError {
     /// Nothing is there; the message says where to look instead.
     #[error("{0}")]
     NotFound(String),
+    /// The request may not be made from where it came (a POST from another site).
+    #[error("{0}")]
+    Forbidden(String),
+    /// A part the request needs is off (the feedback store); the message says why.
+    #[error("{0}")]
+    Unavailable(String),
     /// Something failed inside (the index, a template); logged, never shown.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -39,6 +45,8 @@ impl WebError {
         match self {
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::NotFound(_) => StatusCode::NOT_FOUND,
+            WebError::Forbidden(_) => StatusCode::FORBIDDEN,
+            WebError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -80,7 +88,10 @@ impl IntoResponse for WebError {
                  what you were doing."
                     .to_owned()
             }
-            WebError::BadRequest(m) | WebError::NotFound(m) => m.clone(),
+            WebError::BadRequest(m)
+            | WebError::NotFound(m)
+            | WebError::Forbidden(m)
+            | WebError::Unavailable(m) => m.clone(),
         };
         error_response(status, message)
     }

@@ -21,13 +21,25 @@ pub fn article(path: &str) -> String {
     format!("/articles/{}", enc_path(strip_md(path)))
 }
 
+/// The query parameter of an article page naming the logged search that led to it.
+pub const SEARCH_PARAM: &str = "sid";
+
 /// A search hit's article page: the query's words highlighted (`?q=`), opened at the section
 /// that matched (`#anchor`).
-pub fn article_hit(path: &str, q: &str, anchor: Option<&str>) -> String {
+pub fn article_hit(path: &str, q: &str, search: Option<i64>, anchor: Option<&str>) -> String {
     let mut url = article(path);
+    let mut sep = '?';
     if !q.trim().is_empty() {
-        url.push_str("?q=");
+        url.push(sep);
+        url.push_str("q=");
         url.push_str(&enc(q));
+        sep = '&';
+    }
+    // The logged search this hit belongs to: opening it tells the log which hit the search
+    // led to.
+    if let Some(id) = search {
+        url.push(sep);
+        url.push_str(&format!("{SEARCH_PARAM}={id}"));
     }
     if let Some(anchor) = anchor {
         url.push('#');

@@ -11,6 +11,7 @@
 
 mod api;
 mod assets;
+mod desk;
 mod error;
 mod files;
 mod http;
@@ -27,13 +28,14 @@ pub mod watch;
 use axum::Router;
 
 pub use error::WebError;
-pub use state::{AppState, CheckSnapshot};
+pub use state::{AppState, CheckSnapshot, Desk};
 
 /// The whole application: every route, with the middleware stack.
 pub fn app(state: AppState) -> Router {
     let routes = Router::new()
         .merge(pages::router())
         .merge(api::router())
+        .merge(desk::router())
         .merge(assets::router())
         .merge(files::router())
         .fallback(pages::not_found)

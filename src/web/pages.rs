@@ -129,12 +129,13 @@ async fn search(State(state): State<AppState>, p: Params) -> Result<Response, We
         .clone()
         .run(move || {
             let resp = state.searcher().search(&req)?;
-            page(&search_view(&req, &resp))
+            let sid = super::desk::log_search(&state, &req, &resp);
+            page(&search_view(&req, &resp, sid))
         })
         .await
 }
 
-fn search_view(req: &SearchRequest, resp: &SearchResponse) -> SearchPage {
+fn search_view(req: &SearchRequest, resp: &SearchResponse, sid: Option<i64>) -> SearchPage {
     let st = SearchState::of(req, PAGE_SIZE);
     let hits = resp
         .hits
@@ -144,12 +145,13 @@ fn search_view(req: &SearchRequest, resp: &SearchResponse) -> SearchPage {
             url: links::article_hit(
                 &h.path,
                 &req.q,
+                sid,
                 h.section.as_ref().map(|s| s.anchor.as_str()),
             ),
             section: h.section.as_ref().map(|s| {
                 Link::new(
                     &s.heading,
-                    links::article_hit(&h.path, &req.q, Some(&s.anchor)),
+                    links::article_hit(&h.path, &req.q, sid, Some(&s.anchor)),
                 )
             }),
             path: h.path.clone(),
@@ -410,7 +412,7 @@ async fn topic_form(p: Params) -> Result<Response, WebError> {
     Ok(see_other(&links::topic(id)))
 }
 
-fn see_other(url: &str) -> Response {
+pub fn see_other(url: &str) -> Response {
     let location = HeaderValue::from_str(url).unwrap_or(HeaderValue::from_static("/"));
     (StatusCode::SEE_OTHER, [(LOCATION, location)]).into_response()
 }
@@ -483,6 +485,9 @@ async fn article(State(state): State<AppState>, uri: Uri, p: Params) -> Result<R
                     clip(&rel)
                 )));
             };
+            if let Some(sid) = p.get(links::SEARCH_PARAM) {
+                super::desk::log_open(&state, sid, &stored.meta.path);
+            }
             page(&article_view(&state, &stored, &p)?)
         })
         .await
@@ -591,6 +596,11 @@ fn article_view(
         raw_url: links::raw(&meta.path),
         api_url: links::api_article(&meta.path),
         problems,
+        feedback: FeedbackView::new(
+            &meta.path,
+            state.desk().store.as_ref().err().cloned(),
+            p.get("feedback"),
+        ),
     })
 }
 

@@ -15,6 +15,7 @@ use crate::corpus::Reading;
 use crate::index::KbIndex;
 use crate::search::Searcher;
 use crate::search::lookup::{self, TopicNames};
+use crate::store::Store;
 
 /// Shared state of the application; cheap to clone.
 #[derive(Clone)]
@@ -30,6 +31,38 @@ struct Inner {
     check: RwLock<Option<Arc<CheckSnapshot>>>,
     /// Wakes the background checker; created on first use.
     checker: OnceLock<Sender<()>>,
+    desk: Desk,
+}
+
+/// Where feedback and the search log go: the store, or why there is none (the pages say
+/// so, and everything else works without it).
+#[derive(Debug, Clone)]
+pub struct Desk {
+    pub store: Result<Arc<Store>, String>,
+    /// Log searches (`--no-search-log` turns it off).
+    pub log_searches: bool,
+}
+
+impl Desk {
+    /// A desk over the store of `data`, or the reason it cannot be opened.
+    pub fn open(data: &Path, log_searches: bool) -> Desk {
+        let store = Store::open(data).map(Arc::new).map_err(|e| {
+            tracing::error!("feedback and the search log are off: {e}");
+            e.to_string()
+        });
+        Desk {
+            store,
+            log_searches,
+        }
+    }
+
+    /// No store: feedback is off for `reason`.
+    pub fn off(reason: &str) -> Desk {
+        Desk {
+            store: Err(reason.to_owned()),
+            log_searches: false,
+        }
+    }
 }
 
 impl std::fmt::Debug for AppState {
@@ -126,7 +159,23 @@ impl AppState {
             topics: RwLock::new((generation, Arc::new(names))),
             check: RwLock::new(None),
             checker: OnceLock::new(),
+            desk: Desk::off("this server was started without a data folder"),
         }))
+    }
+
+    /// The same state, keeping feedback and the search log in `desk`. Call it before the
+    /// state is shared.
+    pub fn with_desk(mut self, desk: Desk) -> AppState {
+        match Arc::get_mut(&mut self.0) {
+            Some(inner) => inner.desk = desk,
+            None => tracing::error!("the desk was given after the state was shared"),
+        }
+        self
+    }
+
+    /// Where feedback and the search log go.
+    pub fn desk(&self) -> &Desk {
+        &self.0.desk
     }
 
     /// Runs index work (a search, a look-up) on one of the state's worker threads and waits

@@ -384,6 +384,7 @@ pub struct ArticlePage {
     pub raw_url: String,
     pub api_url: String,
     pub problems: Vec<ProblemView>,
+    pub feedback: FeedbackView,
 }
 
 /// `/topics/{id}`: every article of a support topic, grouped by type.
@@ -484,4 +485,169 @@ pub struct ErrorPage {
     pub status: u16,
     pub reason: String,
     pub message: String,
+}
+
+/// One column of the searches-per-day chart, in the SVG's units (100 high).
+#[derive(Debug, Clone)]
+pub struct DayColumn {
+    pub x: String,
+    pub y: String,
+    pub height: String,
+    pub width: String,
+    /// `2026-12-02: 14 searches`, the column's tooltip and accessible text.
+    pub title: String,
+}
+
+/// The flagged articles of one team.
+#[derive(Debug, Clone)]
+pub struct OwnerView {
+    pub owner: String,
+    pub flags: u64,
+    pub articles: Vec<FlaggedView>,
+}
+
+/// A flagged article in a team's list.
+#[derive(Debug, Clone)]
+pub struct FlaggedView {
+    pub title: String,
+    pub url: String,
+    pub outdated: u64,
+    pub wrong: u64,
+    pub missing: u64,
+    pub last_comment: String,
+}
+
+/// `/insights`: what agents searched for and did not find, what they open and flag.
+#[derive(Template)]
+#[template(path = "insights.html")]
+pub struct InsightsPage {
+    pub chrome: Chrome,
+    pub days: u32,
+    pub searches: String,
+    pub feedback: String,
+    pub logging: bool,
+    pub zero_results: Vec<Bar>,
+    pub no_click: Vec<Bar>,
+    pub top_queries: Vec<Bar>,
+    pub most_opened: Vec<Bar>,
+    pub owners: Vec<OwnerView>,
+    pub per_day: Vec<DayColumn>,
+    pub busiest_day: String,
+}
+
+impl InsightsPage {
+    pub fn new(chrome: Chrome, i: crate::store::Insights, logging: bool) -> InsightsPage {
+        let bars = |list: &[crate::store::QueryCount]| -> Vec<Bar> {
+            let max = list.first().map_or(0, |q| q.count);
+            list.iter()
+                .map(|q| Bar::new(q.q.clone(), links::search(&q.q), q.count, max))
+                .collect()
+        };
+        let max_opened = i.most_opened.first().map_or(0, |o| o.count);
+        let most_opened = i
+            .most_opened
+            .iter()
+            .map(|o| Bar::new(o.path.clone(), links::article(&o.path), o.count, max_opened))
+            .collect();
+        let owners = i
+            .flagged_by_owner
+            .iter()
+            .map(|o| OwnerView {
+                owner: if o.ownership_id.is_empty() {
+                    "No owner named".to_owned()
+                } else {
+                    o.ownership_id.clone()
+                },
+                flags: o.flags,
+                articles: o
+                    .articles
+                    .iter()
+                    .map(|a| FlaggedView {
+                        title: a.title.clone(),
+                        url: links::article(&a.path),
+                        outdated: a.outdated,
+                        wrong: a.wrong,
+                        missing: a.missing,
+                        last_comment: a.last_comment.clone(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        let busiest = i.per_day.iter().map(|d| d.searches).max().unwrap_or(0);
+        let n = i.per_day.len().max(1) as f64;
+        let per_day = i
+            .per_day
+            .iter()
+            .enumerate()
+            .map(|(k, d)| {
+                let h = if busiest == 0 {
+                    0.0
+                } else {
+                    d.searches as f64 * 100.0 / busiest as f64
+                };
+                DayColumn {
+                    x: format!("{:.2}", k as f64 * 100.0 / n),
+                    y: format!("{:.2}", 100.0 - h),
+                    height: format!("{h:.2}"),
+                    width: format!("{:.2}", 100.0 / n * 0.8),
+                    title: format!(
+                        "{}: {} {}",
+                        d.day,
+                        thousands(d.searches),
+                        if d.searches == 1 {
+                            "search"
+                        } else {
+                            "searches"
+                        }
+                    ),
+                }
+            })
+            .collect();
+        InsightsPage {
+            chrome,
+            days: i.days,
+            searches: thousands(i.searches),
+            feedback: thousands(i.feedback),
+            logging,
+            zero_results: bars(&i.zero_results),
+            no_click: bars(&i.no_click),
+            top_queries: bars(&i.top_queries),
+            most_opened,
+            owners,
+            per_day,
+            busiest_day: thousands(busiest),
+        }
+    }
+}
+
+/// The feedback panel of an article page.
+#[derive(Debug, Clone)]
+pub struct FeedbackView {
+    /// The article's path with `.md`, posted with the form.
+    pub path: String,
+    /// `(value, label)` of each button.
+    pub kinds: Vec<(&'static str, &'static str)>,
+    pub max_comment: usize,
+    /// Why feedback is off, when it is.
+    pub off: Option<String>,
+    /// The kind just sent (after the redirect back): the panel thanks for it.
+    pub sent: Option<&'static str>,
+}
+
+impl FeedbackView {
+    pub fn new(path: &str, off: Option<String>, sent: Option<&str>) -> FeedbackView {
+        use crate::store::FeedbackKind;
+        FeedbackView {
+            path: path.to_owned(),
+            kinds: FeedbackKind::ALL
+                .iter()
+                .map(|k| (k.as_str(), k.label()))
+                .collect(),
+            max_comment: crate::store::MAX_COMMENT_CHARS,
+            off,
+            sent: sent
+                .and_then(FeedbackKind::of_name)
+                .map(FeedbackKind::label),
+        }
+    }
 }

@@ -1,0 +1,398 @@
+//! The agent's desk: feedback posted from an article page (same-origin only), the search log
+//! written by the search page (once per intent, with the hit opened next), `/insights` over
+//! both, `kb feedback` and `kb insights`, and a server whose store is off.
+
+mod common;
+
+use std::path::Path;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::header::{CONTENT_TYPE, HOST, LOCATION, ORIGIN};
+use axum::http::{Request, StatusCode};
+use tempfile::TempDir;
+
+use common::run::{kb, run};
+use common::sample_articles;
+use common::web::{Reply, app_state, get, send};
+use selfhelp_kb::store::{FeedbackKind, Store};
+use selfhelp_kb::web::{Desk, app};
+
+const KEYVAULT: &str = "microsoft.keyvault.vaults/keyvault-access-denied-403.md";
+
+/// The app over the sample articles, with its store in `data` under the returned folder.
+fn desk_app(log_searches: bool) -> (TempDir, Router) {
+    let dir = TempDir::new().expect("a temporary folder");
+    let state = app_state(&sample_articles(), &dir.path().join("index"))
+        .with_desk(Desk::open(&dir.path().join("data"), log_searches));
+    (dir, app(state))
+}
+
+fn store(dir: &TempDir) -> Store {
+    Store::open(&dir.path().join("data")).expect("the store opens")
+}
+
+/// A form POST to `/feedback`, as a browser on this site sends it.
+fn post_feedback(body: &str, site: Option<&str>, origin: Option<&str>) -> Request<Body> {
+    let mut req = Request::post("/feedback")
+        .header(HOST, "127.0.0.1:8080")
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(site) = site {
+        req = req.header("sec-fetch-site", site);
+    }
+    if let Some(origin) = origin {
+        req = req.header(ORIGIN, origin);
+    }
+    req.body(Body::from(body.to_owned())).expect("a request")
+}
+
+fn form(path: &str, kind: &str, comment: &str) -> String {
+    let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    format!(
+        "path={}&kind={}&comment={}",
+        enc(path),
+        enc(kind),
+        enc(comment)
+    )
+}
+
+#[tokio::test]
+async fn feedback_from_the_article_page_is_stored_with_the_articles_owner() {
+    let (dir, app) = desk_app(true);
+    let page = get(
+        &app,
+        "/articles/microsoft.keyvault.vaults/keyvault-access-denied-403",
+    )
+    .await
+    .text();
+    for label in ["Helpful", "Outdated", "Wrong", "Missing something"] {
+        assert!(page.contains(&format!(">{label}</button>")), "{label}");
+    }
+    assert!(page.contains(&format!("name=\"path\" value=\"{KEYVAULT}\"")));
+    assert!(!page.contains("Feedback is off"));
+
+    let comment = "Step 2 names the old <portal> blade, \"Access policies\"";
+    let r = send(
+        &app,
+        post_feedback(
+            &form(KEYVAULT, "outdated", comment),
+            Some("same-origin"),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let back = r.header(LOCATION).to_owned();
+    assert_eq!(
+        back,
+        "/articles/microsoft.keyvault.vaults/keyvault-access-denied-403?feedback=outdated#feedback"
+    );
+    let thanks = get(&app, &back).await.text();
+    assert!(thanks.contains("Thank you: sent as “Outdated”"), "{thanks}");
+
+    // Without Sec-Fetch-Site, an Origin naming this host is the same site.
+    let r = send(
+        &app,
+        post_feedback(
+            &form(KEYVAULT, "helpful", ""),
+            None,
+            Some("http://127.0.0.1:8080"),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+
+    let rows = store(&dir).feedback().expect("read");
+    let got: Vec<(&str, &str, FeedbackKind, &str)> = rows
+        .iter()
+        .map(|f| {
+            (
+                f.ownership_id.as_str(),
+                f.path.as_str(),
+                f.kind,
+                f.comment.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("KeyVault_Access", KEYVAULT, FeedbackKind::Outdated, comment),
+            ("KeyVault_Access", KEYVAULT, FeedbackKind::Helpful, ""),
+        ]
+    );
+
+    // The comment is shown escaped on /insights, under the owner.
+    let insights = get(&app, "/insights").await.text();
+    assert!(insights.contains("KeyVault_Access"), "{insights}");
+    assert!(
+        insights.contains("Step 2 names the old &#60;portal&#62; blade")
+            || insights.contains("Step 2 names the old &lt;portal&gt; blade"),
+        "{insights}"
+    );
+    assert!(!insights.contains("<portal>"));
+}
+
+#[tokio::test]
+async fn a_post_from_another_site_or_of_no_known_origin_is_refused() {
+    let (dir, app) = desk_app(true);
+    let body = form(KEYVAULT, "wrong", "forged");
+    for (site, origin) in [
+        (Some("cross-site"), None),
+        (Some("same-site"), None),
+        (None, Some("https://evil.example")),
+        (None, Some("null")),
+        (None, None),
+    ] {
+        let r = send(&app, post_feedback(&body, site, origin)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{site:?} {origin:?}");
+        assert!(
+            r.text().contains("only takes posts from this site"),
+            "{}",
+            r.text()
+        );
+    }
+    assert!(store(&dir).feedback().expect("read").is_empty());
+}
+
+#[tokio::test]
+async fn bad_feedback_gets_a_4xx_that_says_what_is_allowed() {
+    let (dir, app) = desk_app(true);
+    let cases = [
+        (
+            form(KEYVAULT, "great", ""),
+            StatusCode::BAD_REQUEST,
+            "`kind` must be one of helpful, outdated, wrong, missing",
+        ),
+        (
+            form("no/such.md", "wrong", ""),
+            StatusCode::NOT_FOUND,
+            "No article at `no/such.md`",
+        ),
+        (
+            form(KEYVAULT, "wrong", &"x".repeat(2001)),
+            StatusCode::BAD_REQUEST,
+            "longer than 2000 characters",
+        ),
+        (
+            format!("{}&kind=helpful", form(KEYVAULT, "wrong", "")),
+            StatusCode::BAD_REQUEST,
+            "`kind` is given more than once",
+        ),
+        (
+            "path=%FF&kind=wrong".to_owned(),
+            StatusCode::BAD_REQUEST,
+            "not valid UTF-8",
+        ),
+    ];
+    for (body, status, message) in cases {
+        let r = send(&app, post_feedback(&body, Some("same-origin"), None)).await;
+        assert_eq!(r.status, status, "{body}: {}", r.text());
+        assert!(r.text().contains(message), "{body}: {}", r.text());
+    }
+    assert!(store(&dir).feedback().expect("read").is_empty());
+}
+
+#[tokio::test]
+async fn the_search_page_logs_each_intent_once_and_the_hit_opened_next() {
+    let (dir, app) = desk_app(true);
+    let page = get(&app, "/search?q=key+vault+access+denied").await.text();
+    // Reloading and paging are the same intent.
+    get(&app, "/search?q=key+vault+access+denied").await;
+    get(&app, "/search?q=key+vault+access+denied&page=2").await;
+    get(&app, "/search?q=qqqzzzxx+wwwvvvyy").await;
+    // Browsing everything asks for nothing: not logged.
+    get(&app, "/search").await;
+    // The as-you-type API is not a search intent.
+    get(&app, "/api/suggest?q=key").await;
+    get(&app, "/api/search?q=vault").await;
+
+    // Every hit links with the logged search's id (askama writes `&` as `&#38;`).
+    let marker = "?q=key%20vault%20access%20denied&#38;sid=";
+    let start = page
+        .find(marker)
+        .unwrap_or_else(|| panic!("no hit link with {marker} in {page}"));
+    let sid: String = page[start + marker.len()..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    assert!(!sid.is_empty());
+    let opened = get(
+        &app,
+        &format!("/articles/microsoft.keyvault.vaults/keyvault-access-denied-403?q=key&sid={sid}"),
+    )
+    .await;
+    assert_eq!(opened.status, StatusCode::OK);
+
+    let i = store(&dir).insights(30, 10).expect("read");
+    assert_eq!(i.searches, 2);
+    let q = |v: &[selfhelp_kb::store::QueryCount]| -> Vec<(String, u64)> {
+        v.iter().map(|c| (c.q.clone(), c.count)).collect()
+    };
+    assert_eq!(q(&i.zero_results), [("qqqzzzxx wwwvvvyy".to_owned(), 1)]);
+    assert!(i.no_click.is_empty(), "{:?}", i.no_click);
+    let opened: Vec<(&str, u64)> = i
+        .most_opened
+        .iter()
+        .map(|o| (o.path.as_str(), o.count))
+        .collect();
+    assert_eq!(opened, [(KEYVAULT, 1)]);
+
+    let insights = get(&app, "/insights").await.text();
+    let gaps = &insights[insights.find("id=\"gaps-zero\"").expect("the gaps list")..];
+    assert!(gaps.contains("qqqzzzxx wwwvvvyy"), "{insights}");
+}
+
+#[tokio::test]
+async fn without_the_search_log_nothing_is_logged_but_feedback_works() {
+    let (dir, app) = desk_app(false);
+    let page = get(&app, "/search?q=vault").await.text();
+    assert!(!page.contains("sid="));
+    let r = send(
+        &app,
+        post_feedback(&form(KEYVAULT, "wrong", ""), Some("same-origin"), None),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let i = store(&dir).insights(30, 10).expect("read");
+    assert_eq!((i.searches, i.feedback), (0, 1));
+    assert!(
+        get(&app, "/insights")
+            .await
+            .text()
+            .contains("The search log is off")
+    );
+}
+
+/// A data folder that cannot hold a database: search and articles work, the feedback
+/// buttons are off and say why, and a post gets a 503 that says why.
+#[tokio::test]
+async fn an_unusable_store_leaves_search_and_articles_working() {
+    let dir = TempDir::new().expect("a temporary folder");
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).expect("mkdir");
+    std::fs::write(data.join("kb.sqlite3"), "not a database ".repeat(100)).expect("write");
+    let state =
+        app_state(&sample_articles(), &dir.path().join("index")).with_desk(Desk::open(&data, true));
+    let app = app(state);
+    let search = get(&app, "/search?q=vault").await;
+    assert_eq!(search.status, StatusCode::OK);
+    assert!(search.text().contains("keyvault-access-denied-403"));
+    let page = get(
+        &app,
+        "/articles/microsoft.keyvault.vaults/keyvault-access-denied-403",
+    )
+    .await
+    .text();
+    assert!(page.contains("Feedback is off on this server:"), "{page}");
+    assert!(page.contains("kb.sqlite3"), "{page}");
+    assert!(page.contains("<fieldset disabled>"), "{page}");
+    let r: Reply = send(
+        &app,
+        post_feedback(&form(KEYVAULT, "wrong", ""), Some("same-origin"), None),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        r.text().contains("Feedback is off on this server"),
+        "{}",
+        r.text()
+    );
+    assert_eq!(
+        get(&app, "/insights").await.status,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+}
+
+fn seeded_store(data: &Path) {
+    let s = Store::open(data).expect("the store opens");
+    for (path, owner, kind, comment) in [
+        (
+            "b.md",
+            "Team_B",
+            FeedbackKind::Wrong,
+            "says \"restart\", then, a comma",
+        ),
+        (
+            "a.md",
+            "Team_A",
+            FeedbackKind::Missing,
+            "line one\nline two",
+        ),
+    ] {
+        s.add_feedback(&selfhelp_kb::store::NewFeedback {
+            path: path.to_owned(),
+            article_id: String::new(),
+            title: format!("T {path}"),
+            ownership_id: owner.to_owned(),
+            kind,
+            comment: comment.to_owned(),
+        })
+        .expect("stored");
+    }
+    s.log_search(&selfhelp_kb::store::SearchEntry {
+        q: "Nothing Found".to_owned(),
+        filters: String::new(),
+        total: 0,
+        relaxed: false,
+    })
+    .expect("logged");
+}
+
+#[test]
+fn kb_feedback_exports_by_owner_as_csv_and_jsonl_and_kb_insights_agrees() {
+    let dir = TempDir::new().expect("a temporary folder");
+    let data = dir.path().join("data");
+    seeded_store(&data);
+    let csv = run(
+        kb().args(["feedback", "--format", "csv", "--data"])
+            .arg(&data),
+        "kb feedback",
+    );
+    assert!(csv.status.success(), "{}", csv.stderr);
+    let lines: Vec<&str> = csv.stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        "id,time,ownership_id,path,article_id,title,kind,comment"
+    );
+    assert!(
+        lines[1].contains(",Team_A,a.md,,T a.md,missing,\"line one"),
+        "{}",
+        csv.stdout
+    );
+    assert!(
+        csv.stdout
+            .contains(",Team_B,b.md,,T b.md,wrong,\"says \"\"restart\"\", then, a comma\"\n"),
+        "{}",
+        csv.stdout
+    );
+
+    let jsonl = run(
+        kb().args(["feedback", "--format", "jsonl", "--data"])
+            .arg(&data),
+        "kb feedback",
+    );
+    let rows: Vec<serde_json::Value> = jsonl
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    let owners: Vec<&str> = rows
+        .iter()
+        .map(|r| r["ownership_id"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(owners, ["Team_A", "Team_B"]);
+    assert_eq!(rows[1]["kind"], "wrong");
+
+    let insights = run(
+        kb().args(["insights", "--json", "--data"]).arg(&data),
+        "kb insights",
+    );
+    assert!(insights.status.success(), "{}", insights.stderr);
+    let v: serde_json::Value = serde_json::from_str(&insights.stdout).expect("json");
+    assert_eq!(v["searches"], 1);
+    assert_eq!(v["feedback"], 2);
+    assert_eq!(v["zero_results"][0]["q"], "nothing found");
+    assert_eq!(v["flagged_by_owner"][0]["ownership_id"], "Team_A");
+    assert_eq!(v["flagged_by_owner"][1]["articles"][0]["wrong"], 1);
+}
