@@ -21,7 +21,7 @@ cleanup() {
 trap cleanup EXIT
 
 "${kb}" index --articles articles --index "${tmp}/index" --quiet
-"${kb}" serve --articles articles --index "${tmp}/index" --addr 127.0.0.1:0 >"${tmp}/serve.out" 2>"${tmp}/serve.err" &
+"${kb}" serve --articles articles --index "${tmp}/index" --data "${tmp}/data" --addr 127.0.0.1:0 >"${tmp}/serve.out" 2>"${tmp}/serve.err" &
 pid=$!
 url=""
 for _ in $(seq 1 100); do

@@ -9,6 +9,7 @@
 //! 5. [`disk`]: index folders that cannot be created or written, and a disk that fills up.
 //! 6. [`crash_points`]: `kb` killed at each phase of a commit, chosen by a failpoint (the
 //!    `reliability` feature turns on `failpoints`).
+//! 7. [`feedback`]: `kb serve` killed during 1,000 feedback posts from 8 clients.
 //!
 //! It needs the real corpus (`$KB_SHARED`, default `../shared`) and, for the read-only and
 //! full-disk checks, root and a working `mount(8)` (for a tmpfs and a read-only bind mount).
@@ -32,6 +33,8 @@ mod crash_points;
 mod crashes;
 #[path = "reliability/disk.rs"]
 mod disk;
+#[path = "reliability/feedback.rs"]
+mod feedback;
 #[path = "reliability/hostile_articles.rs"]
 mod hostile_articles;
 #[path = "reliability/hostile_requests.rs"]

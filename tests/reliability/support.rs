@@ -174,6 +174,9 @@ impl Server {
             .arg(articles)
             .arg("--index")
             .arg(index)
+            // Feedback and the search log beside the scratch files, never in the checkout.
+            .arg("--data")
+            .arg(scratch.join("data"))
             .args(["--addr", "127.0.0.1:0"])
             .env("RUST_LOG", log)
             .envs(env.iter().copied())
@@ -208,6 +211,11 @@ impl Server {
 
     pub fn id(&self) -> u32 {
         self.child.id()
+    }
+
+    /// SIGKILL, and reaps it.
+    pub fn kill(&mut self) {
+        self.child.kill();
     }
 
     pub fn alive(&mut self) -> bool {
