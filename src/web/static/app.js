@@ -1,5 +1,7 @@
 // Self-help KB: small enhancements over pages that work without script.
-// - "/" focuses the search box;
+// - "/" and Ctrl+K (Cmd+K) focus the search box;
+// - recently viewed and pinned articles, kept in this browser's local storage only (never
+//   sent anywhere), listed on the home page;
 // - search-as-you-type suggestions under any input with data-suggest (from /api/suggest),
 //   as an ARIA combobox: arrows move, Enter opens, Escape closes;
 // - filters and sort submit the search form as soon as they change;
@@ -9,17 +11,72 @@
 
   document.documentElement.classList.add("js");
 
-  // "/" focuses the first search box, unless the user is typing somewhere.
+  // "/" focuses the first search box, unless the user is typing somewhere; Ctrl+K (Cmd+K on
+  // a Mac) does from anywhere, as in most web apps.
   document.addEventListener("keydown", function (e) {
-    if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey) return;
+    var commandK = (e.key === "k" || e.key === "K") && (e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey;
+    var slash = e.key === "/" && !e.ctrlKey && !e.metaKey && !e.altKey;
+    if (!commandK && !slash) return;
     var t = e.target;
     var tag = t && t.tagName;
-    if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (t && t.isContentEditable)) return;
+    var typing = tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (t && t.isContentEditable);
+    if (slash && typing) return;
     var box = document.querySelector("input[data-suggest]");
     if (!box) return;
     e.preventDefault();
     box.focus();
     box.select();
+  });
+
+  // Recently viewed and pinned articles: lists of {url, title} in localStorage. Nothing of it
+  // leaves the browser. Storage may be off (private mode, a policy): then there are none.
+  var RECENT = "kb.recent", PINNED = "kb.pinned", KEEP = 10;
+  function load(key) {
+    try {
+      var v = JSON.parse(window.localStorage.getItem(key) || "[]");
+      return Array.isArray(v) ? v.filter(function (a) { return a && typeof a.url === "string" && typeof a.title === "string"; }) : [];
+    } catch (err) { return []; }
+  }
+  function save(key, list) {
+    try { window.localStorage.setItem(key, JSON.stringify(list)); } catch (err) { /* storage off */ }
+  }
+  var current = document.querySelector("[data-article-url]");
+  if (current) {
+    var me = { url: current.getAttribute("data-article-url"), title: current.getAttribute("data-article-title") || "" };
+    var recent = load(RECENT).filter(function (a) { return a.url !== me.url; });
+    recent.unshift(me);
+    save(RECENT, recent.slice(0, KEEP));
+    var pin = document.querySelector("[data-pin]");
+    if (pin) {
+      var pinned = function () { return load(PINNED).some(function (a) { return a.url === me.url; }); };
+      var show = function () {
+        var on = pinned();
+        pin.setAttribute("aria-pressed", on ? "true" : "false");
+        pin.textContent = on ? "Pinned" : "Pin";
+      };
+      pin.hidden = false;
+      show();
+      pin.addEventListener("click", function () {
+        var list = load(PINNED).filter(function (a) { return a.url !== me.url; });
+        if (!pinned()) list.unshift(me);
+        save(PINNED, list);
+        show();
+      });
+    }
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("[data-list]"), function (panel) {
+    var items = load(panel.getAttribute("data-list") === "pinned" ? PINNED : RECENT);
+    var ul = panel.querySelector("ul");
+    if (!ul || items.length === 0) return;
+    items.forEach(function (a) {
+      var li = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = a.url;
+      link.textContent = a.title || a.url;
+      li.appendChild(link);
+      ul.appendChild(li);
+    });
+    panel.hidden = false;
   });
 
   // Auto-submit of filters and sort.
