@@ -1320,3 +1320,171 @@ async fn a_hit_opens_the_article_at_the_section_that_matched() {
     })
     .await;
 }
+
+/// Ctrl+K focuses the search box from every page, even from inside another field.
+#[tokio::test]
+async fn ctrl_k_focuses_the_search_box_from_any_page() {
+    drive("the Ctrl+K shortcut", async |b: &mut Browser| {
+        for (path, box_id) in [
+            ("/", "home-q"),
+            ("/search?q=vm", "q"),
+            (RCA, "header-q"),
+            ("/insights", "header-q"),
+        ] {
+            b.visit(path).await;
+            b.js("document.activeElement && document.activeElement.blur(); return null;")
+                .await;
+            b.press_ctrl('k').await;
+            b.wait_for(
+                &format!("Ctrl+K to focus #{box_id} on {path}"),
+                &format!("document.activeElement && document.activeElement.id === {box_id:?}"),
+            )
+            .await;
+        }
+        b.visit("/").await;
+        b.find("#home-topic")
+            .await
+            .click()
+            .await
+            .expect("the topic field is clicked");
+        b.press_ctrl('k').await;
+        b.wait_for(
+            "Ctrl+K to leave the topic field for the search box",
+            "document.activeElement && document.activeElement.id === 'home-q'",
+        )
+        .await;
+    })
+    .await;
+}
+
+/// Articles opened are listed on the home page, newest first, and a pinned one under
+/// Pinned; the lists live in the browser's storage, not in the page the server sends.
+#[tokio::test]
+async fn recently_viewed_and_pinned_articles_are_kept_in_the_browser() {
+    const SECOND: &str = "/articles/microsoft.keyvault.vaults/keyvault-access-denied-403";
+    drive("recent and pinned", async |b: &mut Browser| {
+        b.visit("/").await;
+        let hidden = b
+            .js("return [document.querySelector('[data-list=recent]').hidden, document.querySelector('[data-list=pinned]').hidden];")
+            .await;
+        assert_eq!(hidden, json!([true, true]), "nothing viewed yet");
+
+        b.visit(RCA).await;
+        let rca_title = b.text("#article-title").await;
+        b.visit(SECOND).await;
+        let second_title = b.text("#article-title").await;
+        let pin = b.find("[data-pin]").await;
+        assert_eq!(pin.text().await.expect("text"), "Pin");
+        pin.click().await.expect("the pin is clicked");
+        b.wait_for(
+            "the pin to say it is pinned",
+            "document.querySelector('[data-pin]').getAttribute('aria-pressed') === 'true'",
+        )
+        .await;
+        // RCA again: it moves to the top of the recent list, once.
+        b.visit(RCA).await;
+
+        b.visit("/").await;
+        let lists = b
+            .js(r#"return ['recent', 'pinned'].map(k => {
+                 const panel = document.querySelector('[data-list=' + k + ']');
+                 return { hidden: panel.hidden,
+                          links: Array.from(panel.querySelectorAll('a')).map(a => [new URL(a.href).pathname, a.textContent]) };
+               });"#)
+            .await;
+        assert_eq!(
+            lists,
+            json!([
+                { "hidden": false, "links": [[RCA, rca_title], [SECOND, second_title]] },
+                { "hidden": false, "links": [[SECOND, second_title]] },
+            ])
+        );
+        // The server's page has empty lists: what is listed came from this browser.
+        let served = b
+            .js("return fetch('/').then(r => r.text()).then(t => t.includes('keyvault-access-denied-403'));")
+            .await;
+        assert_eq!(served, json!(false));
+
+        // Unpinning takes it off.
+        b.visit(SECOND).await;
+        b.find("[data-pin]").await.click().await.expect("unpin");
+        b.visit("/").await;
+        let pinned_hidden = b
+            .js("return document.querySelector('[data-list=pinned]').hidden;")
+            .await;
+        assert_eq!(pinned_hidden, json!(true));
+    })
+    .await;
+}
+
+/// No page scrolls sideways at any width from a small phone to a desktop, with the corpus's
+/// longest title and longest path among the articles.
+#[tokio::test]
+async fn no_page_is_wider_than_the_screen_from_360_to_1440_px() {
+    let corpus_dir = common::corpus_dir();
+    let corpus = selfhelp_kb::corpus::load(&corpus_dir).expect("the corpus loads");
+    let longest_title = corpus
+        .articles
+        .iter()
+        .max_by_key(|a| (a.title.chars().count(), a.path.clone()))
+        .expect("an article");
+    let longest_path = corpus
+        .articles
+        .iter()
+        .max_by_key(|a| (a.path.chars().count(), a.title.clone()))
+        .expect("an article");
+    let tmp = tempfile::TempDir::new().expect("a temporary folder");
+    let root = tmp.path().join("articles");
+    common::articles::copy_tree(&common::sample_articles(), &root);
+    let mut pages: Vec<String> = vec![
+        "/".into(),
+        "/search".into(),
+        "/services".into(),
+        "/check".into(),
+        "/insights".into(),
+        RCA.into(),
+        format!("/topics/{TOPIC}"),
+    ];
+    for a in [longest_title, longest_path] {
+        common::articles::copy_file(&corpus_dir, &root, &a.path);
+        let page = format!("/articles/{}", a.path.trim_end_matches(".md"));
+        let page: String = page
+            .split('/')
+            .map(|s| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>())
+            .collect::<Vec<_>>()
+            .join("/")
+            .replace('+', "%20");
+        pages.push(page);
+        let words: String = a
+            .title
+            .split_whitespace()
+            .take(6)
+            .collect::<Vec<_>>()
+            .join(" ");
+        pages.push(format!(
+            "/search?q={}",
+            url::form_urlencoded::byte_serialize(words.as_bytes()).collect::<String>()
+        ));
+        if !a.service.is_empty() {
+            pages.push(format!("/services/{}", a.service));
+        }
+    }
+    eprintln!(
+        "widths: longest title {} chars ({}), longest path {} chars ({})",
+        longest_title.title.chars().count(),
+        longest_title.path,
+        longest_path.path.chars().count(),
+        longest_path.path
+    );
+    drive_on("no sideways scroll", &root, async |b: &mut Browser| {
+        for width in [360, 390, 768, 1024, 1440] {
+            b.viewport(Some((width, 800, width < 768))).await;
+            for page in &pages {
+                b.visit(page).await;
+                assert_page_sane(b, &format!("{page} at {width} px")).await;
+            }
+        }
+        b.viewport(None).await;
+    })
+    .await;
+}

@@ -450,6 +450,20 @@ impl Browser {
             .unwrap_or_else(|e| panic!("pressing {key:?}: {e}"));
     }
 
+    /// Presses Ctrl and `key` together (the chord of a shortcut).
+    pub async fn press_ctrl(&self, key: char) {
+        const CONTROL: char = '\u{E009}';
+        let actions = KeyActions::new("keyboard".to_owned())
+            .then(KeyAction::Down { value: CONTROL })
+            .then(KeyAction::Down { value: key })
+            .then(KeyAction::Up { value: key })
+            .then(KeyAction::Up { value: CONTROL });
+        self.client
+            .perform_actions(actions)
+            .await
+            .unwrap_or_else(|e| panic!("pressing Ctrl+{key:?}: {e}"));
+    }
+
     /// A chromedriver command under the session (`se/log`, `goog/cdp/execute`).
     async fn session_command(&self, path: &'static str, body: Value) -> Value {
         self.client
