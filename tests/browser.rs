@@ -202,7 +202,8 @@ async fn assert_page_sane(b: &Browser, context: &str) {
                   && !e.closest('.table-wrap, pre'))
                 .slice(0, 5)
                 .map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ').join('.') : '')
-                  + ' (right ' + Math.round(e.getBoundingClientRect().right) + ')'),
+                  + ' (right ' + Math.round(e.getBoundingClientRect().right) + '): '
+                  + (e.textContent || '').trim().slice(0, 60)),
             };"#)
         .await;
     assert_eq!(
