@@ -90,7 +90,7 @@ pub struct Fields {
     pub outline: Field,
     /// The body's plain text, stored for snippets.
     pub body: Field,
-    /// One facet field per [`Facet`], named by [`Facet::name`]: `/service`,
+    /// One facet field per [`Facet`](super::Facet), named by [`Facet::name`](super::Facet::name): `/service`,
     /// `/service/resource`, `/tag`, ...
     pub facets: ByFacet<Field>,
     pub display_order: Field,

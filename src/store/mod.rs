@@ -2,7 +2,7 @@
 //! in an embedded SQLite database (WAL mode) in the data folder (`--data`, default `data/`,
 //! beside the index and never inside it, so `kb index --full` leaves it alone).
 //!
-//! The database is created on first use and migrated by version ([`migrations`]). It holds
+//! The database is created on first use and migrated by version (`migrations.rs`). It holds
 //! nothing that identifies an agent: no names, addresses, cookies or session IDs, only what
 //! was asked and about which article. Losing the file loses the history, never the ability
 //! to start: the web layer serves search and articles without it and says why feedback is
