@@ -167,7 +167,7 @@ async fn bad_feedback_gets_a_4xx_that_says_what_is_allowed() {
         (
             form("no/such.md", "wrong", ""),
             StatusCode::NOT_FOUND,
-            "No article at `no/such.md`",
+            "no article at `no/such.md`",
         ),
         (
             form(KEYVAULT, "wrong", &"x".repeat(2001)),

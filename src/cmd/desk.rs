@@ -48,14 +48,11 @@ pub fn feedback(args: &FeedbackArgs) -> anyhow::Result<ExitCode> {
 pub fn insights(args: &InsightsArgs) -> anyhow::Result<ExitCode> {
     let store = Store::open(&args.data.data)?;
     let i = store.insights(args.days, args.limit)?;
+    if args.json {
+        return super::print_json(&i, true);
+    }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    if args.json {
-        serde_json::to_writer_pretty(&mut out, &i)?;
-        writeln!(out)?;
-        out.flush()?;
-        return Ok(ExitCode::SUCCESS);
-    }
     writeln!(
         out,
         "last {} days: {} searches, {} pieces of feedback",

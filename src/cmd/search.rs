@@ -17,14 +17,11 @@ pub fn run(args: &SearchArgs) -> anyhow::Result<ExitCode> {
         ..SearchRequest::default()
     };
     let resp = searcher.search(&req)?;
+    if args.json {
+        return super::print_json(&resp, false);
+    }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    if args.json {
-        serde_json::to_writer(&mut out, &resp)?;
-        writeln!(out)?;
-        out.flush()?;
-        return Ok(ExitCode::SUCCESS);
-    }
     let first = (resp.page - 1) * resp.per_page;
     writeln!(
         out,

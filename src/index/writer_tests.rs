@@ -26,6 +26,14 @@ fn folder(count: usize) -> TempDir {
     dir
 }
 
+/// A folder of `count` articles and an index of it: `(articles, index, writer, report)`.
+fn indexed_folder(count: usize) -> (TempDir, TempDir, Indexer, IndexReport) {
+    let articles = folder(count);
+    let index = TempDir::new().unwrap();
+    let (indexer, report) = full_sync(articles.path(), index.path());
+    (articles, index, indexer, report)
+}
+
 fn full_sync(root: &Path, index: &Path) -> (Indexer, IndexReport) {
     let mut indexer = Indexer::open(index).unwrap();
     let report = indexer
@@ -40,10 +48,8 @@ fn changes(root: &Path, paths: &[PathBuf]) -> Vec<PathChange> {
 
 #[test]
 fn syncing_reported_paths_ends_equal_to_a_full_build() {
-    let articles = folder(5);
+    let (articles, _index, mut indexer, first) = indexed_folder(5);
     let root = articles.path();
-    let index = TempDir::new().unwrap();
-    let (mut indexer, first) = full_sync(root, index.path());
     assert_eq!(first.added, 5);
 
     // Edit one, add one, delete one, rename one, and touch a hidden file and a non-article.
@@ -94,10 +100,8 @@ fn syncing_reported_paths_ends_equal_to_a_full_build() {
 
 #[test]
 fn a_symlink_in_place_of_an_article_removes_it() {
-    let articles = folder(2);
+    let (articles, _index, mut indexer, _) = indexed_folder(2);
     let root = articles.path();
-    let index = TempDir::new().unwrap();
-    let (mut indexer, _) = full_sync(root, index.path());
     std::fs::remove_file(root.join("a/0.md")).unwrap();
     std::os::unix::fs::symlink(root.join("a/1.md"), root.join("a/0.md")).unwrap();
     assert_eq!(
@@ -114,9 +118,7 @@ fn a_symlink_in_place_of_an_article_removes_it() {
 
 #[test]
 fn files_no_commit_refers_to_are_removed_when_a_writer_opens() {
-    let articles = folder(3);
-    let index = TempDir::new().unwrap();
-    let (indexer, _) = full_sync(articles.path(), index.path());
+    let (_articles, index, indexer, _) = indexed_folder(3);
     indexer.finish().unwrap();
     // What a killed run leaves: a segment file tantivy listed as managed, in no commit.
     let orphan = "0123456789abcdef0123456789abcdef.idx";

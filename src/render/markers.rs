@@ -251,6 +251,11 @@ mod tests {
         BTreeMap::new()
     }
 
+    /// The shape of `text` marked without token values.
+    fn shape_of(text: &str) -> String {
+        shape(&mark(text, &no_values()).nodes)
+    }
+
     fn shape(nodes: &[Node]) -> String {
         nodes
             .iter()
@@ -266,9 +271,8 @@ mod tests {
     fn sections_nest_and_keep_the_text_around_them() {
         let text =
             "# T\n<!--issueDescription-->\nA\n<!--a-->B<!--/a-->\n<!--/issueDescription-->\nC\n";
-        let m = mark(text, &no_values());
         assert_eq!(
-            shape(&m.nodes),
+            shape_of(text),
             "T(# T/) S:issueDescription[T(/A/) S:a[T(B/)]] T(C/)"
         );
     }
@@ -276,11 +280,7 @@ mod tests {
     #[test]
     fn a_section_inside_a_heading_takes_the_whole_line() {
         let text = "# <!--issueDescription-->Recover<!--/issueDescription-->\nnext\n";
-        let m = mark(text, &no_values());
-        assert_eq!(
-            shape(&m.nodes),
-            "S:issueDescription[T(# Recover/)] T(next/)"
-        );
+        assert_eq!(shape_of(text), "S:issueDescription[T(# Recover/)] T(next/)");
     }
 
     #[test]
@@ -294,8 +294,7 @@ mod tests {
     #[test]
     fn a_removed_comment_between_spaces_leaves_one() {
         let text = "And <!--/resolutionDetails--> this, <!-- note -->that\tand <!--x-->\n";
-        let m = mark(text, &no_values());
-        assert_eq!(shape(&m.nodes), "T(And this, that\tand /)");
+        assert_eq!(shape_of(text), "T(And this, that\tand /)");
     }
 
     #[test]
@@ -329,7 +328,6 @@ mod tests {
     #[test]
     fn comments_in_code_stay_and_unterminated_ones_show() {
         let text = "```\n<!-- keep -->\n```\n<!-- open";
-        let m = mark(text, &no_values());
-        assert_eq!(shape(&m.nodes), "T(```/<!-- keep -->/```/&lt;!-- open)");
+        assert_eq!(shape_of(text), "T(```/<!-- keep -->/```/&lt;!-- open)");
     }
 }

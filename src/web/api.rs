@@ -125,6 +125,19 @@ impl Summary {
     }
 }
 
+/// The article stored under `path` (with `.md`, as hits give it), or a 404 that says so.
+pub(super) fn stored_article(
+    state: &AppState,
+    path: &str,
+) -> Result<lookup::StoredArticle, WebError> {
+    lookup::article(state.index(), path)?.ok_or_else(|| {
+        WebError::not_found(format!(
+            "no article at `{}`; give the path as search hits have it, with `.md`",
+            clip(path)
+        ))
+    })
+}
+
 /// One article, rendered.
 #[derive(Serialize, ToSchema)]
 pub(super) struct ArticleBody {
@@ -172,12 +185,7 @@ pub(super) async fn article(
     let path = relative_path(after(&uri, "/api/articles/"))?;
     let run = state.clone();
     run.run(move || {
-        let Some(stored) = lookup::article(state.index(), &path)? else {
-            return Err(WebError::not_found(format!(
-                "no article at `{}`; give the path as search hits have it, with `.md`",
-                clip(&path)
-            )));
-        };
+        let stored = stored_article(&state, &path)?;
         let article = stored.parse();
         let values = token_values(&article, &p);
         let html = crate::render::article_html(&article, &values);

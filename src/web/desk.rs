@@ -18,9 +18,8 @@ use super::links::{self, SearchState};
 use super::params::{Params, clip};
 use super::state::AppState;
 use super::views::{Chrome, InsightsPage};
-use crate::search::lookup;
 use crate::search::{SearchRequest, SearchResponse};
-use crate::store::{FeedbackKind, MAX_COMMENT_CHARS, NewFeedback, SearchEntry};
+use crate::store::{FeedbackKind, MAX_COMMENT_CHARS, NewFeedback, SearchEntry, Store};
 
 /// Longest form body read.
 const MAX_FORM_BYTES: usize = 16 * 1024;
@@ -109,18 +108,10 @@ async fn feedback(
             "the comment is longer than {MAX_COMMENT_CHARS} characters; shorten it"
         )));
     }
-    let store =
-        state.desk().store.clone().map_err(|why| {
-            WebError::Unavailable(format!("Feedback is off on this server: {why}"))
-        })?;
+    let store = open_store(&state, "Feedback")?;
     let run = state.clone();
     run.run(move || {
-        let Some(article) = lookup::article(state.index(), &path)? else {
-            return Err(WebError::not_found(format!(
-                "No article at `{}`: feedback needs the path as hits give it, with `.md`.",
-                clip(&path)
-            )));
-        };
+        let article = super::api::stored_article(&state, &path)?;
         let meta = &article.meta;
         store
             .add_feedback(&NewFeedback {
@@ -143,6 +134,15 @@ async fn feedback(
         Ok(super::pages::see_other(&back))
     })
     .await
+}
+
+/// The store, or a 503 saying that `what` is off and why.
+fn open_store(state: &AppState, what: &str) -> Result<std::sync::Arc<Store>, WebError> {
+    state
+        .desk()
+        .store
+        .clone()
+        .map_err(|why| WebError::Unavailable(format!("{what} is off on this server: {why}")))
 }
 
 /// Logs a search made on the search page: once per intent, so only its first page, only
@@ -190,10 +190,7 @@ pub fn log_open(state: &AppState, sid: &str, path: &str) {
 /// `/insights`: the content gaps, top queries, most opened and most flagged articles, and
 /// searches per day.
 async fn insights(State(state): State<AppState>) -> Result<Response, WebError> {
-    let store =
-        state.desk().store.clone().map_err(|why| {
-            WebError::Unavailable(format!("Insights are off on this server: {why}"))
-        })?;
+    let store = open_store(&state, "Insights")?;
     let run = state.clone();
     run.run(move || {
         let insights = store.insights(INSIGHTS_DAYS, INSIGHTS_ROWS).map_err(|e| {

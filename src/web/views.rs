@@ -517,6 +517,19 @@ pub struct FlaggedView {
     pub last_comment: String,
 }
 
+/// One list of `/insights` as a bar chart.
+#[derive(Debug, Clone)]
+pub struct BarList {
+    /// The element id (`gaps-zero`, ...).
+    pub id: &'static str,
+    pub title: &'static str,
+    /// What it counts; empty for nothing to add.
+    pub about: &'static str,
+    /// What it says when there is nothing to list.
+    pub empty: &'static str,
+    pub bars: Vec<Bar>,
+}
+
 /// `/insights`: what agents searched for and did not find, what they open and flag.
 #[derive(Template)]
 #[template(path = "insights.html")]
@@ -526,10 +539,8 @@ pub struct InsightsPage {
     pub searches: String,
     pub feedback: String,
     pub logging: bool,
-    pub zero_results: Vec<Bar>,
-    pub no_click: Vec<Bar>,
-    pub top_queries: Vec<Bar>,
-    pub most_opened: Vec<Bar>,
+    /// The gaps, top queries and most opened articles.
+    pub lists: Vec<BarList>,
     pub owners: Vec<OwnerView>,
     pub per_day: Vec<DayColumn>,
     pub busiest_day: String,
@@ -609,10 +620,36 @@ impl InsightsPage {
             searches: thousands(i.searches),
             feedback: thousands(i.feedback),
             logging,
-            zero_results: bars(&i.zero_results),
-            no_click: bars(&i.no_click),
-            top_queries: bars(&i.top_queries),
-            most_opened,
+            lists: vec![
+                BarList {
+                    id: "gaps-zero",
+                    title: "Content gaps: no results",
+                    about: "Searches that found nothing, most frequent first.",
+                    empty: "No search came back empty.",
+                    bars: bars(&i.zero_results),
+                },
+                BarList {
+                    id: "gaps-noclick",
+                    title: "Content gaps: nothing opened",
+                    about: "Searches with results of which no article was opened.",
+                    empty: "Every search led to an article.",
+                    bars: bars(&i.no_click),
+                },
+                BarList {
+                    id: "top-queries",
+                    title: "Top queries",
+                    about: "",
+                    empty: "No searches yet.",
+                    bars: bars(&i.top_queries),
+                },
+                BarList {
+                    id: "most-opened",
+                    title: "Most opened articles",
+                    about: "Articles a search led to.",
+                    empty: "No article was opened from a search yet.",
+                    bars: most_opened,
+                },
+            ],
             owners,
             per_day,
             busiest_day: thousands(busiest),
