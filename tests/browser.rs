@@ -1489,3 +1489,82 @@ async fn no_page_is_wider_than_the_screen_from_360_to_1440_px() {
     })
     .await;
 }
+
+/// The agent's desk end to end: a search that finds nothing, a search that finds the RCA,
+/// the article opened from its hit with a token filled, marked Outdated with a comment; then
+/// /insights lists the comment under the article's owner and the empty search as a gap.
+#[tokio::test]
+async fn feedback_and_gaps_reach_the_insights_page() {
+    const GAP: &str = "zzqqxx vvwwyy";
+    const COMMENT: &str = "The host node recovery steps name an old portal blade.";
+    drive("the agent's desk", async |b: &mut Browser| {
+        b.visit(&format!("/search?q={}", GAP.replace(' ', "+"))).await;
+        assert_eq!(result_count(b).await, 0);
+
+        b.visit("/search?q=unexpected+vm+restart+host+node").await;
+        let hit = b
+            .find(&format!(r#".hit__title a[href^="{RCA}?"]"#))
+            .await;
+        b.mark_document().await;
+        hit.click().await.expect("the hit is clicked");
+        b.wait_navigation("the hit").await;
+        assert!(b.location().await.starts_with(RCA));
+
+        let input = b.find(r#".tokens__form input[name="vmname"]"#).await;
+        input.clear().await.expect("cleared");
+        input.send_keys("web01").await.expect("typed");
+        b.mark_document().await;
+        b.find(".tokens__form button[type=submit]")
+            .await
+            .click()
+            .await
+            .expect("Fill in");
+        b.wait_navigation("Fill in").await;
+
+        b.find("#feedback-comment")
+            .await
+            .send_keys(COMMENT)
+            .await
+            .expect("the comment is typed");
+        b.mark_document().await;
+        b.find(r#"#feedback button[name="kind"][value="outdated"]"#)
+            .await
+            .click()
+            .await
+            .expect("Outdated is clicked");
+        b.wait_navigation("the feedback post").await;
+        assert!(
+            b.text("#feedback").await.contains("Thank you: sent as “Outdated”"),
+            "the article thanks for the feedback"
+        );
+
+        b.visit("/insights").await;
+        assert_page_sane(b, "the insights page").await;
+        let owners = b
+            .js(r#"return Array.from(document.querySelectorAll('.owner')).map(o => [
+                 o.querySelector('.owner__name').textContent.replace(/\s+/g, ' ').trim(),
+                 Array.from(o.querySelectorAll('tbody tr')).map(r => Array.from(r.cells).map(c => c.textContent.trim()))
+               ]);"#)
+            .await;
+        assert_eq!(
+            owners,
+            json!([[
+                "Compute_VirtualMachines_Content 1 flag",
+                [["Unexpected VM Restart RCA - Host Node Recovery", "1", "0", "0", COMMENT]]
+            ]])
+        );
+        let gaps = b
+            .js("return Array.from(document.querySelectorAll('#gaps-zero .bar-label')).map(a => a.textContent);")
+            .await;
+        assert_eq!(gaps, json!([GAP]));
+        let opened = b
+            .js("return Array.from(document.querySelectorAll('#most-opened .bar-label')).map(a => a.textContent);")
+            .await;
+        assert_eq!(
+            opened,
+            json!(["microsoft.compute.virtualmachines/vm-rca-host-reboot.md"])
+        );
+        b.screenshot("insights", DESKTOP.0, false).await;
+    })
+    .await;
+}
