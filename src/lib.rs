@@ -14,6 +14,9 @@
 //!   scanner, what names an article) lives here.
 //! - [`corpus`]: a folder -> every article in it, with the problems across files.
 //! - [`check`] and [`export`]: `kb check`'s report and `kb export`'s JSON lines.
+//! - [`history`]: the git history of the articles folder when it lies in a git work tree
+//!   (each file's last change and number of changes, one file's log with diffs), read with
+//!   gix in-process.
 //! - [`index`]: articles -> a tantivy index, kept in line with the folder; the read side.
 //! - [`search`]: a [`search::SearchRequest`] -> hits, facet counts, lookups by ID or topic.
 //! - [`render`]: an article -> the sanitized HTML of its page.
@@ -30,6 +33,7 @@ mod cmd;
 pub mod corpus;
 pub mod eval;
 pub mod export;
+pub mod history;
 pub mod index;
 pub mod logging;
 pub mod render;
