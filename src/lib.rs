@@ -16,7 +16,8 @@
 //! - [`check`] and [`export`]: `kb check`'s report and `kb export`'s JSON lines.
 //! - [`index`]: articles -> a tantivy index, kept in line with the folder; the read side.
 //! - [`search`]: a [`search::SearchRequest`] -> hits, facet counts, lookups by ID or topic.
-//! - [`render`]: an article -> the sanitized HTML of its page.
+//! - [`render`]: an article -> the sanitized HTML of its page, its filled text, and the text
+//!   of a reply to a customer ([`render::reply`]), read back from that same rendering.
 //! - [`web`]: the axum app, pages and JSON API, over search and render.
 //! - [`eval`]: search quality and speed against ground-truth queries.
 //! - [`cli`], [`logging`] and the private `cmd`: the `kb` binary's edge.
