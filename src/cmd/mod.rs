@@ -8,6 +8,7 @@ pub mod index;
 mod progress;
 pub mod search;
 pub mod serve;
+pub mod show;
 
 /// A searcher over the index in `index`, with the synonyms of `synonyms` or, by default, of
 /// the articles folder the index was built from.

@@ -28,6 +28,9 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         .clone()
         .unwrap_or_else(|| crate::search::synonyms::default_file(&args.articles));
     let state = AppState::with_synonyms(index, &args.articles, synonyms);
+    if let Some(base) = &args.public_base {
+        state.set_public_base(base.clone());
+    }
     // The health report reads every article again: off the start-up path.
     state.schedule_check();
     let watch = match indexer {
