@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::cmd;
+use crate::render::reply::{PublicBase, ReplyFormat};
 use crate::search::{ByFacet, Facet};
 
 /// A searchable knowledge base of Azure self-help support articles.
@@ -27,6 +28,9 @@ pub enum Command {
     Index(IndexArgs),
     /// Search the index: a table, or the SearchResponse as JSON.
     Search(SearchArgs),
+    /// Print an article from the index: its Markdown, or with --reply the text to paste
+    /// into a reply to the customer.
+    Show(ShowArgs),
     /// Measure search quality and latency against ground-truth query sets.
     Eval(EvalArgs),
     /// Serve the web pages and the JSON API (building or updating the index first).
@@ -151,6 +155,46 @@ pub struct SearchArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct ShowArgs {
+    /// Index directory.
+    #[arg(long, default_value = "index")]
+    pub index: PathBuf,
+    /// Print the article as text for a reply to a customer (tokens filled, portal steps in
+    /// words, links kept) instead of its Markdown.
+    #[arg(long)]
+    pub reply: bool,
+    /// Only this section: a heading's anchor on the article page (`what-happened`) or a
+    /// named section's name (`issueDescription`).
+    #[arg(long, requires = "reply")]
+    pub section: Option<String>,
+    /// The reply's format: `text` or `markdown`.
+    #[arg(long, requires = "reply", default_value = "text")]
+    pub format: ReplyFormat,
+    /// A replacement token's value, as NAME=VALUE (`--token vmname=web01`); repeatable.
+    #[arg(long = "token", value_name = "NAME=VALUE", value_parser = token_value, requires = "reply")]
+    pub tokens: Vec<(String, String)>,
+    /// The public address of the knowledge base's pages (https://kb.example.com): links to
+    /// other articles and to images keep their address under it. Without it they keep only
+    /// their label.
+    #[arg(long, value_name = "URL", requires = "reply")]
+    pub public_base: Option<PublicBase>,
+    /// The article's path, as `kb search` shows it (with `.md`).
+    pub path: String,
+}
+
+/// `NAME=VALUE` of `--token`.
+fn token_value(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((name, value)) if !name.trim().is_empty() => {
+            Ok((name.trim().to_owned(), value.to_owned()))
+        }
+        _ => Err(format!(
+            "`{s}` is not a token value; give NAME=VALUE, such as vmname=web01"
+        )),
+    }
+}
+
+#[derive(Debug, clap::Args)]
 pub struct EvalArgs {
     /// Index directory (built from the corpus the queries were made for).
     #[arg(long, default_value = "index")]
@@ -197,6 +241,11 @@ pub struct ServeArgs {
     /// Keep the index in line with the articles folder while serving.
     #[arg(long)]
     pub watch: bool,
+    /// The public address of these pages (https://kb.example.com), where customers can
+    /// open them: the reply text of an article keeps its links to other articles and to
+    /// images under it. Without it they keep only their label.
+    #[arg(long, value_name = "URL")]
+    pub public_base: Option<PublicBase>,
     /// Synonyms file (one group of equivalent forms per line; see the README). Default:
     /// `synonyms.txt` in the articles folder. Read again whenever it changes.
     #[arg(long)]
@@ -219,6 +268,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(args) => cmd::export::run(&args),
         Command::Index(args) => cmd::index::run(&args),
         Command::Search(args) => cmd::search::run(&args),
+        Command::Show(args) => cmd::show::run(&args),
         Command::Eval(args) => cmd::eval::run(&args),
         Command::Serve(args) => cmd::serve::run(&args),
         Command::Feedback(args) => cmd::desk::feedback(&args),

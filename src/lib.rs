@@ -19,7 +19,8 @@
 //!   gix in-process.
 //! - [`index`]: articles -> a tantivy index, kept in line with the folder; the read side.
 //! - [`search`]: a [`search::SearchRequest`] -> hits, facet counts, lookups by ID or topic.
-//! - [`render`]: an article -> the sanitized HTML of its page.
+//! - [`render`]: an article -> the sanitized HTML of its page, its filled text, and the text
+//!   of a reply to a customer ([`render::reply`]), read back from that same rendering.
 //! - [`web`]: the axum app, pages and JSON API, over search and render.
 //! - [`store`]: what the app itself keeps (feedback, the search log, insights), in SQLite
 //!   beside the index.

@@ -1568,3 +1568,78 @@ async fn feedback_and_gaps_reach_the_insights_page() {
     })
     .await;
 }
+
+/// The text of the RCA's issueDescription with `vmname` web01, as the reply route gives it.
+const RCA_ISSUE_WEB01: &str = "We detected that virtual machine web01 restarted at StartTime \
+    (UTC) and was available again at EndTime (UTC).\n\
+    This restart was not initiated by you or by the guest operating system.\n";
+
+#[tokio::test]
+async fn copy_for_reply_puts_a_section_with_its_value_on_the_clipboard() {
+    drive("copy for reply", async |b: &mut Browser| {
+        // Clipboard access for the app's origin, as a person allows it when asked.
+        let origin = b.url("");
+        b.cdp(
+            "Browser.grantPermissions",
+            json!({
+                "origin": origin.trim_end_matches('/'),
+                "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"],
+            }),
+        )
+        .await;
+        b.visit(&format!("{RCA}?vmname=web01")).await;
+        let status = ".reply .reply__status";
+        assert_eq!(b.text(status).await, "");
+        let link = r#".reply a[data-reply="issueDescription"][data-reply-format="text"]"#;
+        b.mark_document().await;
+        b.find(link)
+            .await
+            .click()
+            .await
+            .expect("Copy for reply is clicked");
+        b.wait_for(
+            "the status to say the text was copied",
+            &format!("document.querySelector({status:?}).textContent.startsWith('Copied')"),
+        )
+        .await;
+        assert_eq!(b.text(status).await, "Copied issueDescription (text).");
+        // The text was copied, not opened: the page is the same one.
+        assert!(!b.navigated(Duration::from_millis(300)).await);
+        let copied = b.js("return navigator.clipboard.readText();").await;
+        assert_eq!(copied, json!(RCA_ISSUE_WEB01));
+        assert_page_sane(b, "the article page after a copy").await;
+        b.screenshot("flow-copy-for-reply", DESKTOP.0, false).await;
+        b.screenshot("flow-copy-for-reply-phone", PHONE.0, true).await;
+
+        // When the text cannot be had, the status says so, and the link then opens it.
+        b.allow_console_error("404");
+        b.js(&format!(
+            "const a = document.querySelector({link:?}); \
+             a.href = a.href.replace('section=issueDescription', 'section=none'); return null;"
+        ))
+        .await;
+        b.find(link).await.click().await.expect("clicked again");
+        b.wait_for(
+            "the status to say the copy failed",
+            &format!("document.querySelector({status:?}).textContent.startsWith('Copy failed')"),
+        )
+        .await;
+        assert_eq!(
+            b.text(status).await,
+            "Copy failed: issueDescription (text) was not copied. Click the link again to open \
+             the text."
+        );
+        assert!(!b.navigated(Duration::from_millis(300)).await);
+        b.find(link).await.click().await.expect("clicked a third time");
+        b.wait_navigation("following the link after a failed copy")
+            .await;
+        assert!(
+            b.location()
+                .await
+                == "/api/articles/microsoft.compute.virtualmachines/vm-rca-host-reboot.md/reply?section=none&format=text&vmname=web01",
+            "{}",
+            b.location().await
+        );
+    })
+    .await;
+}

@@ -11,6 +11,7 @@ pub mod index;
 mod progress;
 pub mod search;
 pub mod serve;
+pub mod show;
 
 /// Writes `value` as JSON and a newline on standard output (pretty: indented).
 fn print_json(value: &impl serde::Serialize, pretty: bool) -> anyhow::Result<ExitCode> {

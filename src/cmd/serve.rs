@@ -30,6 +30,9 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let desk = Desk::open(&args.data.data, !args.no_search_log);
     keep_retention(&desk, args.search_log_days);
     let state = AppState::with_synonyms(index, &args.articles, synonyms).with_desk(desk);
+    if let Some(base) = &args.public_base {
+        state.set_public_base(base.clone());
+    }
     // The health report reads every article again: off the start-up path.
     state.schedule_check();
     let watch = match indexer {

@@ -12,6 +12,16 @@ pub(crate) struct Doc<'a> {
     pub tokens: Vec<TokenUse>,
     pub elements: Vec<Element>,
     pub ctx: &'a LinkContext,
+    pub target: Target,
+}
+
+/// What the HTML is for: the article page, or the text of a reply to a customer, which
+/// words the portal's own elements differently ([`Element::reply_html`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Target {
+    #[default]
+    Page,
+    Reply,
 }
 
 /// Mutable state across the Markdown runs of one article.
@@ -47,13 +57,15 @@ impl Doc<'_> {
         }
     }
 
-    /// Element `i` as HTML; a `:::Section:::` heading takes the next free anchor.
+    /// Element `i` as HTML for the [`Target`]; a `:::Section:::` heading takes the next free
+    /// anchor, the same for both.
     pub(crate) fn element_html(&self, i: usize, state: &mut State) -> String {
         match self.elements.get(i) {
             Some(Element::Marker { title }) => {
                 let id = state.slugs.next(title);
                 marker_html(title, &id)
             }
+            Some(el) if self.target == Target::Reply => el.reply_html(),
             Some(el) => el.html(),
             None => String::new(),
         }

@@ -368,6 +368,104 @@ impl Element {
         }
         out
     }
+
+    /// The element as HTML for a reply to a customer ([`super::reply`]), who reads it in an
+    /// email, outside the portal: what the portal would show becomes words or a link, and an
+    /// element that means nothing there is left out (an empty string).
+    ///
+    /// - `<Insight>`: left out. It is a check the portal runs while the customer reads;
+    ///   its result is in the portal, not in the article.
+    /// - `<video>`: `Video: <title>` linking to its `https` source (`Video` without a
+    ///   title); left out when the source is not `https`, as there is nothing to open.
+    /// - `<videoGroup>`: a list of those.
+    /// - `<azureKB>`: `Related article` linking to its `https` address; left out without
+    ///   one (the portal's search results are not in the article).
+    /// - `<metric>`: `In the Azure portal, check the metric chart: <title> (<name>,
+    ///   <aggregation>, <time span>).`, with what the element gives.
+    /// - `:::Section:::` markers are headings in both ([`marker_html`]).
+    pub(crate) fn reply_html(&self) -> String {
+        let mut out = String::new();
+        match self {
+            Element::Marker { .. } => out = self.html(),
+            Element::Insight { .. } => {}
+            Element::Video(v) => {
+                if let Some(link) = reply_video(v) {
+                    out.push_str("<p>");
+                    out.push_str(&link);
+                    out.push_str("</p>\n");
+                }
+            }
+            Element::VideoGroup(videos) => {
+                let links: Vec<String> = videos.iter().filter_map(reply_video).collect();
+                if !links.is_empty() {
+                    out.push_str("<ul>");
+                    for link in links {
+                        out.push_str("<li>");
+                        out.push_str(&link);
+                        out.push_str("</li>");
+                    }
+                    out.push_str("</ul>\n");
+                }
+            }
+            Element::AzureKb { link } => {
+                if let Some(url) = link {
+                    let (open, close) = links::open_tag(&Href::Web(url.clone()), None);
+                    out.push_str("<p>");
+                    out.push_str(&open);
+                    out.push_str("Related article");
+                    out.push_str(close);
+                    out.push_str("</p>\n");
+                }
+            }
+            Element::Metric {
+                title,
+                name,
+                aggregation,
+                span,
+            } => {
+                out.push_str("<p>In the Azure portal, check the metric chart");
+                let label = if title.is_empty() { name } else { title };
+                if !label.is_empty() {
+                    out.push_str(": ");
+                    escape::text(&mut out, label);
+                }
+                let detail: Vec<&str> = [
+                    if title.is_empty() { "" } else { name.as_str() },
+                    aggregation.as_str(),
+                    span.as_str(),
+                ]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect();
+                if !detail.is_empty() {
+                    out.push_str(" (");
+                    escape::text(&mut out, &detail.join(", "));
+                    out.push(')');
+                }
+                out.push_str(".</p>\n");
+            }
+        }
+        out
+    }
+}
+
+/// `Video: <title>` (or `Video`) linking to an `https` source; `None` for any other source.
+fn reply_video(video: &Video) -> Option<String> {
+    if !video.src.to_ascii_lowercase().starts_with("https://") {
+        return None;
+    }
+    let (open, close) = links::open_tag(&Href::Web(video.src.clone()), None);
+    let mut out = String::new();
+    if video.title.is_empty() {
+        out.push_str(&open);
+        out.push_str("Video");
+    } else {
+        out.push_str("Video: ");
+        out.push_str(&open);
+        escape::text(&mut out, &video.title);
+    }
+    out.push_str(close);
+    Some(out)
 }
 
 #[cfg(test)]

@@ -140,6 +140,27 @@ fn blade(rest: &str) -> String {
     }
 }
 
+/// The class of the `<span>` a portal blade link becomes: what marks a blade link in
+/// rendered HTML, for the page's style and for the words a reply puts in its place.
+pub(crate) const PORTAL_CLASS: &str = "kb-portal-link";
+
+/// The address a reader outside this site can open for an `href` or `src` this module
+/// made: a web or `mailto:` address as it is; a page or file of this site (`/articles/...`,
+/// `/files/...`) under `base`, the public address of the site, when there is one; `None`
+/// for a `#fragment` (a place in the page the reader does not have) and for a site path
+/// without a base.
+pub(crate) fn public_url(href: &str, base: Option<&str>) -> Option<String> {
+    let lower = href.get(..8).unwrap_or(href).to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("mailto:")
+    {
+        return Some(href.to_owned());
+    }
+    if href.starts_with("/articles/") || href.starts_with("/files/") {
+        return base.map(|b| format!("{b}{href}"));
+    }
+    None
+}
+
 /// What a link becomes: the opening tag and the matching closing tag (either may be empty).
 pub(crate) fn open_tag(href: &Href, title: Option<&str>) -> (String, &'static str) {
     let mut out = String::new();
@@ -160,7 +181,9 @@ pub(crate) fn open_tag(href: &Href, title: Option<&str>) -> (String, &'static st
             (out, "</a>")
         }
         Href::Portal(blade) => {
-            out.push_str("<span class=\"kb-portal-link\" title=\"Opens in the Azure portal");
+            out.push_str("<span class=\"");
+            out.push_str(PORTAL_CLASS);
+            out.push_str("\" title=\"Opens in the Azure portal");
             if !blade.is_empty() {
                 out.push_str(": ");
                 escape::attr(&mut out, blade);

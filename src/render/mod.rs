@@ -33,6 +33,7 @@ pub(crate) mod links;
 mod markers;
 mod nesting;
 mod rawhtml;
+pub mod reply;
 mod sanitize;
 mod slots;
 mod text;
@@ -42,7 +43,7 @@ use std::collections::BTreeMap;
 use pulldown_cmark::Options;
 
 use crate::article::Article;
-use doc::{Doc, State};
+use doc::{Doc, State, Target};
 use markers::Node;
 
 pub use form::payload_html;
@@ -79,7 +80,7 @@ pub fn options() -> Options {
 /// their default text; sections, custom elements and links are handled as in
 /// [`article_html`].
 pub fn render_markdown(markdown: &str, ctx: &LinkContext) -> String {
-    sanitize(&render(markdown, ctx, &BTreeMap::new()))
+    sanitize(&render(markdown, ctx, &BTreeMap::new(), Target::Page))
 }
 
 /// The article's body as sanitized HTML for its page. Replacement tokens show the value
@@ -89,7 +90,16 @@ pub fn article_html(article: &Article, values: &BTreeMap<String, String>) -> Str
     let ctx = LinkContext {
         article_path: article.path.clone(),
     };
-    sanitize(&render(&article.body(), &ctx, values))
+    sanitize(&render(&article.body(), &ctx, values, Target::Page))
+}
+
+/// The body as sanitized HTML for a reply ([`reply`]): as [`article_html`], but with the
+/// portal's elements as a reader outside the portal can use them.
+pub(crate) fn reply_html(article: &Article, values: &BTreeMap<String, String>) -> String {
+    let ctx = LinkContext {
+        article_path: article.path.clone(),
+    };
+    sanitize(&render(&article.body(), &ctx, values, Target::Reply))
 }
 
 /// The text of the article body with tokens filled (values by token name, any case; default
@@ -105,8 +115,13 @@ pub fn filled_text(article: &Article, values: &BTreeMap<String, String>) -> Stri
     text::from_html(&html)
 }
 
-/// The whole pipeline but the sanitizer.
-fn render(markdown: &str, ctx: &LinkContext, values: &BTreeMap<String, String>) -> String {
+/// The whole pipeline but the sanitizer, for the page or for a reply.
+fn render(
+    markdown: &str,
+    ctx: &LinkContext,
+    values: &BTreeMap<String, String>,
+    target: Target,
+) -> String {
     let markdown = slots::scrub(markdown);
     let marked = markers::mark(&markdown, values);
     let mut elements = Vec::new();
@@ -115,6 +130,7 @@ fn render(markdown: &str, ctx: &LinkContext, values: &BTreeMap<String, String>) 
         tokens: marked.tokens,
         elements,
         ctx,
+        target,
     };
     // Each section renders on its own; link definitions must reach all of them.
     let definitions = if nodes.len() == 1 && matches!(nodes[0], Node::Text(_)) {

@@ -235,6 +235,7 @@ mod tests {
             tokens: Vec::new(),
             elements: Vec::new(),
             ctx: &ctx,
+            target: Default::default(),
         };
         let mut out = String::new();
         rewrite(html, &doc, &mut State::default(), &mut out);

@@ -4,8 +4,8 @@
 //! ([`super::openapi`]).
 
 use axum::extract::State;
-use axum::http::Uri;
 use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderValue, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -15,11 +15,12 @@ use utoipa::ToSchema;
 
 use super::error::{ErrorBody, WebError};
 use super::links;
-use super::pages::token_values;
+use super::pages::{reply_values, token_values};
 use super::params::{self, FacetParams, Params, SearchQuery, after, clip, relative_path};
 use super::state::AppState;
 use crate::article::{self as property, Properties, Section, Token};
 use crate::index::StoredMeta;
+use crate::render::reply::{Reply, ReplyError, ReplyFormat, UnknownFormat};
 use crate::search::lookup;
 use crate::search::{DEFAULT_PER_PAGE, Facets, SearchResponse};
 
@@ -157,6 +158,25 @@ pub(super) struct ArticleBody {
     related: Vec<Summary>,
 }
 
+/// The path of an article in a route, as the OpenAPI document describes it.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(
+    dead_code,
+    reason = "only the document reads it: the handlers take the path from the URI"
+)]
+pub(super) struct ArticlePath {
+    /// The article's path, with `.md`.
+    // Folder names and a file name separated by `/`, none of them empty, `.` or `..`,
+    // without backslashes or control characters (what `relative_path` refuses).
+    #[param(
+        max_length = 256,
+        example = "microsoft.compute.virtualmachines/vm-rca-host-reboot.md",
+        pattern = r"^(?:[^/\\\x00-\x1f\x7f-\x9f.]|\.[^/\\\x00-\x1f\x7f-\x9f.]|\.\.[^/\\\x00-\x1f\x7f-\x9f])[^/\\\x00-\x1f\x7f-\x9f]*(?:/(?:[^/\\\x00-\x1f\x7f-\x9f.]|\.[^/\\\x00-\x1f\x7f-\x9f.]|\.\.[^/\\\x00-\x1f\x7f-\x9f])[^/\\\x00-\x1f\x7f-\x9f]*)*$"
+    )]
+    path: String,
+}
+
 /// One article, rendered
 ///
 /// `path` is the article's path as search hits give it, with `.md` (it may contain `/`).
@@ -165,12 +185,7 @@ pub(super) struct ArticleBody {
 #[utoipa::path(
     get,
     path = "/api/articles/{path}",
-    // The path pattern: folder names and a file name separated by `/`, none of them empty,
-    // `.` or `..`, without backslashes or control characters (what `relative_path` refuses).
-    params(
-        ("path" = String, Path, description = "The article's path, with `.md`.", max_length = 256, example = "microsoft.compute.virtualmachines/vm-rca-host-reboot.md",
-         pattern = r"^(?:[^/\\\x00-\x1f\x7f-\x9f.]|\.[^/\\\x00-\x1f\x7f-\x9f.]|\.\.[^/\\\x00-\x1f\x7f-\x9f])[^/\\\x00-\x1f\x7f-\x9f]*(?:/(?:[^/\\\x00-\x1f\x7f-\x9f.]|\.[^/\\\x00-\x1f\x7f-\x9f.]|\.\.[^/\\\x00-\x1f\x7f-\x9f])[^/\\\x00-\x1f\x7f-\x9f]*)*$"),
-    ),
+    params(ArticlePath),
     responses(
         (status = 200, description = "The article.", body = ArticleBody),
         (status = 400, description = "The path is malformed; the message says what is allowed.", body = ErrorBody),
@@ -182,6 +197,11 @@ pub(super) async fn article(
     uri: Uri,
     p: Params,
 ) -> Result<Response, WebError> {
+    // One wildcard route serves both: no article's path ends in `/reply`, as an article's
+    // name ends in `.md`.
+    if reply_target(after(&uri, "/api/articles/")).is_some() {
+        return reply(State(state), uri, p).await;
+    }
     let path = relative_path(after(&uri, "/api/articles/"))?;
     let run = state.clone();
     run.run(move || {
@@ -201,6 +221,85 @@ pub(super) async fn article(
             related: related.iter().map(Summary::of).collect(),
         })
         .into_response())
+    })
+    .await
+}
+
+/// The article path of a reply request: the rest of the URL after `/api/articles/`, when it
+/// is an article's path (still encoded, ending in `.md` in any case) followed by `/reply`.
+fn reply_target(rest: &str) -> Option<&str> {
+    let path = rest.strip_suffix("/reply")?;
+    let decoded = percent_encoding::percent_decode_str(path)
+        .decode_utf8()
+        .ok()?;
+    crate::article::name::is_article_name(&decoded).then_some(path)
+}
+
+/// An article as text for a reply to a customer
+///
+/// The article (or one section of it) as an agent pastes it into an email: replacement
+/// tokens filled from query parameters named like them (`?vmname=web01`, as on
+/// /api/articles/{path}; `section` and `format` are this route's own), portal blade links
+/// and widgets in words, links kept as `label (https://url)` (text) or `[label](url)`
+/// (Markdown). Links to other articles keep only their label unless the server has a
+/// public address (`kb serve --public-base`). The answer is `text/plain` in both formats.
+#[utoipa::path(
+    get,
+    path = "/api/articles/{path}/reply",
+    params(
+        ArticlePath,
+        ("section" = Option<String>, Query, description = "One section: a heading's anchor on the article page (the section runs to the next heading of its level, or to the end of the named section holding the heading), or a named section's name (`issueDescription`). Empty or absent: the whole article.", example = "issueDescription"),
+        ("format" = Option<String>, Query, description = "`text` (the default) or `markdown`; empty for the default.", pattern = "^(text|markdown)?$", example = "text"),
+    ),
+    responses(
+        (status = 200, description = "The reply text, ending in a newline.", body = String, content_type = "text/plain"),
+        (status = 400, description = "The path or a parameter is malformed; the message says what is allowed.", body = ErrorBody),
+        (status = 404, description = "No article at that path, or no section with that anchor; the message lists the article's sections.", body = ErrorBody),
+    )
+)]
+pub(super) async fn reply(
+    State(state): State<AppState>,
+    uri: Uri,
+    p: Params,
+) -> Result<Response, WebError> {
+    let rest = after(&uri, "/api/articles/");
+    let path = relative_path(reply_target(rest).unwrap_or(rest))?;
+    let format = match p.single("format")?.unwrap_or("") {
+        "" => ReplyFormat::default(),
+        name => name
+            .parse::<ReplyFormat>()
+            .map_err(|e| WebError::bad_request(UnknownFormat(clip(&e.0)).to_string()))?,
+    };
+    let section = p.single("section")?.map(str::to_owned);
+    let run = state.clone();
+    run.run(move || {
+        let Some(stored) = lookup::article(state.index(), &path)? else {
+            return Err(WebError::not_found(format!(
+                "no article at `{}`; give the path as search hits have it, with `.md`",
+                clip(&path)
+            )));
+        };
+        let article = stored.parse();
+        let values = reply_values(&token_values(&article, &p));
+        let text = Reply::new(&article, &values)
+            .text(section.as_deref(), format, state.public_base())
+            .map_err(|e| match e {
+                ReplyError::UnknownSection { anchor, known } => WebError::not_found(
+                    ReplyError::UnknownSection {
+                        anchor: clip(&anchor),
+                        known,
+                    }
+                    .to_string(),
+                ),
+            })?;
+        Ok((
+            [(
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; charset=utf-8"),
+            )],
+            text,
+        )
+            .into_response())
     })
     .await
 }

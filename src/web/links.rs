@@ -3,11 +3,14 @@
 //! facet ticked, a chip removed, another page) each change exactly one thing of the state
 //! the URL holds.
 
+use std::collections::BTreeMap;
+
 use crate::article::name::md_stem;
 // One path segment or query value percent-encoded, and a path segment by segment: as the
 // renderer's links encode them.
 pub(crate) use crate::render::links::encode as enc;
 use crate::render::links::encode_path as enc_path;
+use crate::render::reply::ReplyFormat;
 use crate::search::Facet;
 use crate::search::{SearchRequest, Sort};
 
@@ -61,6 +64,32 @@ pub fn raw(path: &str) -> String {
 /// The JSON of the article stored under `path`.
 pub fn api_article(path: &str) -> String {
     format!("/api/articles/{}", enc_path(path))
+}
+
+/// The reply text of the article stored under `path` ([`crate::render::reply`]): the whole
+/// article, or the section with the anchor `section`, in `format`, with the token values
+/// `values` (by token name).
+pub fn api_reply(
+    path: &str,
+    section: Option<&str>,
+    format: ReplyFormat,
+    values: &BTreeMap<String, String>,
+) -> String {
+    let mut url = format!("{}/reply?", api_article(path));
+    if let Some(anchor) = section {
+        url.push_str("section=");
+        url.push_str(&enc(anchor));
+        url.push('&');
+    }
+    url.push_str("format=");
+    url.push_str(format.as_str());
+    for (name, value) in values {
+        url.push('&');
+        url.push_str(&enc(name));
+        url.push('=');
+        url.push_str(&enc(value));
+    }
+    url
 }
 
 pub fn topic(id: &str) -> String {
@@ -205,6 +234,19 @@ mod tests {
         assert_eq!(article("a b/c.md"), "/articles/a%20b/c");
         assert_eq!(article("x/Y.MD"), "/articles/x/Y");
         assert_eq!(raw("a b/c.md"), "/articles/a%20b/c.md");
+    }
+
+    #[test]
+    fn reply_urls_carry_the_section_the_format_and_the_values() {
+        let values = BTreeMap::from([("vm name".to_owned(), "web 01&x".to_owned())]);
+        assert_eq!(
+            api_reply("a b/c.md", Some("fix-it"), ReplyFormat::Markdown, &values),
+            "/api/articles/a%20b/c.md/reply?section=fix-it&format=markdown&vm%20name=web%2001%26x"
+        );
+        assert_eq!(
+            api_reply("a/c.md", None, ReplyFormat::Text, &BTreeMap::new()),
+            "/api/articles/a/c.md/reply?format=text"
+        );
     }
 
     #[test]

@@ -27,13 +27,15 @@ use crate::search::{Facet, FacetCount, Facets, Hit, SearchResponse};
         title = "Self-help KB API",
         version = "1",
         description = "Search and read Azure self-help support articles. Every route is a GET \
-            and answers JSON. Errors are `{ \"error\": \"...\" }` with a 4xx status saying what \
-            was wrong and what is allowed; a 5xx means a fault of the server."
+            and answers JSON, but for an article's reply text (`text/plain`). Errors are \
+            `{ \"error\": \"...\" }` with a 4xx status saying what was wrong and what is \
+            allowed; a 5xx means a fault of the server."
     ),
     paths(
         api::search,
         api::facets,
         api::article,
+        api::reply,
         api::topic,
         api::suggest,
         api::openapi,
@@ -278,6 +280,7 @@ mod tests {
                 "/api/search",
                 "/api/facets",
                 "/api/articles/{path}",
+                "/api/articles/{path}/reply",
                 "/api/topics/{id}",
                 "/api/suggest",
                 "/api/openapi.json",

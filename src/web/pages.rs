@@ -21,6 +21,7 @@ use super::state::{AppState, folder_of};
 use super::views::*;
 use super::vocab::sort_label;
 use crate::article::{self as property, Article, Key, Properties, Severity};
+use crate::render::reply::{Reply, ReplyFormat, SectionKind};
 use crate::search::Facet;
 use crate::search::lookup::{self, StoredArticle, TopicNameSource};
 use crate::search::{FacetCount, SearchRequest, SearchResponse, Sort};
@@ -518,6 +519,44 @@ pub fn token_values(article: &Article, p: &Params) -> BTreeMap<String, String> {
     values
 }
 
+/// The query parameters the reply route reads for itself; a token of one of these names
+/// cannot be filled there (no token of the real corpus has one).
+pub const REPLY_PARAMS: [&str; 2] = ["section", "format"];
+
+/// [`token_values`] without the reply route's own parameters ([`REPLY_PARAMS`]): the
+/// values a reply is filled with, and the ones its links carry.
+pub fn reply_values(values: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    values
+        .iter()
+        .filter(|(name, _)| !REPLY_PARAMS.iter().any(|r| r.eq_ignore_ascii_case(name)))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+/// The page's "Copy for reply" rows: the whole article, then each `##` section (headings
+/// and `:::Section:::` markers) and each named section, in the article's order.
+fn reply_rows(article: &Article, values: &BTreeMap<String, String>) -> Vec<ReplyRow> {
+    let values = reply_values(values);
+    let reply = Reply::new(article, &values);
+    let row = |label: String, named: bool, section: Option<&str>| ReplyRow {
+        text_url: links::api_reply(&article.path, section, ReplyFormat::Text, &values),
+        markdown_url: links::api_reply(&article.path, section, ReplyFormat::Markdown, &values),
+        label,
+        named,
+    };
+    let mut rows = vec![row("Whole article".to_owned(), false, None)];
+    for s in reply.sections() {
+        match s.kind {
+            SectionKind::Heading { level: 2 } => {
+                rows.push(row(s.label.clone(), false, Some(&s.anchor)));
+            }
+            SectionKind::Named => rows.push(row(s.label.clone(), true, Some(&s.anchor))),
+            SectionKind::Heading { .. } => {}
+        }
+    }
+    rows
+}
+
 fn article_view(
     state: &AppState,
     stored: &StoredArticle,
@@ -532,6 +571,7 @@ fn article_view(
         html = crate::render::highlight::highlight(&html, &state.searcher().highlight_terms(q));
     }
     let filled_text = crate::render::filled_text(&article, &values);
+    let replies = reply_rows(&article, &values);
     // A topic list is shown as a table linking each topic's dossier instead.
     let described = described_topics(&article);
     let payload_html = article
@@ -590,6 +630,7 @@ fn article_view(
         tokens_filled: !values.is_empty(),
         form_action: links::article(&meta.path),
         filled_text,
+        replies,
         payload_html,
         described,
         related: related.iter().map(ArticleItem::of).collect(),

@@ -13,6 +13,7 @@ use crate::article::{Code, Problem, Severity};
 use crate::check::CheckReport;
 use crate::corpus::Reading;
 use crate::index::KbIndex;
+use crate::render::reply::PublicBase;
 use crate::search::Searcher;
 use crate::search::lookup::{self, TopicNames};
 use crate::store::Store;
@@ -32,6 +33,8 @@ struct Inner {
     /// Wakes the background checker; created on first use.
     checker: OnceLock<Sender<()>>,
     desk: Desk,
+    /// Where customers can open this site's pages, for the links of replies; set once.
+    public_base: OnceLock<PublicBase>,
 }
 
 /// Where feedback and the search log go: the store, or why there is none (the pages say
@@ -160,6 +163,7 @@ impl AppState {
             check: RwLock::new(None),
             checker: OnceLock::new(),
             desk: Desk::off("this server was started without a data folder"),
+            public_base: OnceLock::new(),
         }))
     }
 
@@ -176,6 +180,18 @@ impl AppState {
     /// Where feedback and the search log go.
     pub fn desk(&self) -> &Desk {
         &self.0.desk
+    }
+
+    /// Sets the public address of the site (`kb serve --public-base`), under which a reply's
+    /// links to other articles and to images keep their address. Without one they keep
+    /// only their label. It is set once; a second call changes nothing and returns false.
+    pub fn set_public_base(&self, base: PublicBase) -> bool {
+        self.0.public_base.set(base).is_ok()
+    }
+
+    /// The public address of the site, when it has one.
+    pub fn public_base(&self) -> Option<&PublicBase> {
+        self.0.public_base.get()
     }
 
     /// Runs index work (a search, a look-up) on one of the state's worker threads and waits

@@ -359,6 +359,18 @@ pub struct ProblemView {
     pub message: String,
 }
 
+/// A "Copy for reply" row of an article page: what it copies, and the reply text's URL in
+/// each format.
+#[derive(Debug, Clone)]
+pub struct ReplyRow {
+    /// `Whole article`, a heading's text, or a named section's name.
+    pub label: String,
+    /// A named section (`<!--name-->`), shown by its name.
+    pub named: bool,
+    pub text_url: String,
+    pub markdown_url: String,
+}
+
 /// `/articles/{path}`: one article with its properties, tokens and related articles.
 #[derive(Template)]
 #[template(path = "article.html")]
@@ -377,6 +389,8 @@ pub struct ArticlePage {
     pub tokens_filled: bool,
     pub form_action: String,
     pub filled_text: String,
+    /// "Copy for reply": the whole article first, then its sections.
+    pub replies: Vec<ReplyRow>,
     /// Sanitized HTML of a scoping-questions form preview.
     pub payload_html: Option<String>,
     pub described: Vec<DescribedTopic>,

@@ -9,6 +9,7 @@
 //!   know them);
 //! - the sections the API lists are exactly the sections its page renders, in order.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -22,6 +23,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use selfhelp_kb::Article;
 use selfhelp_kb::article::html::{Kind, Tokens};
 use selfhelp_kb::index::{IndexOptions, Indexer, KbIndex};
+use selfhelp_kb::render::reply::{Reply as ReplyText, ReplyFormat};
 use selfhelp_kb::web::{AppState, app};
 use tempfile::TempDir;
 use tower::ServiceExt;
@@ -267,6 +269,22 @@ async fn article_routes(app: &Router, a: &Article, words: &[String]) -> Result<(
             a.path,
             rendered_sections(html)
         ));
+    }
+
+    // The reply route answers; from one render, the whole article has a reply in both
+    // formats, and so has each section the article lists.
+    let reply_uri = format!("{api}/reply?format=markdown");
+    expect(&get(app, &reply_uri).await?, &reply_uri, &[StatusCode::OK])?;
+    let reply = ReplyText::new(a, &BTreeMap::new());
+    for format in ReplyFormat::ALL {
+        reply
+            .text(None, format, None)
+            .map_err(|e| format!("{}: the whole article: {e}", a.path))?;
+    }
+    for s in &a.sections {
+        reply
+            .text(Some(&s.name), ReplyFormat::Text, None)
+            .map_err(|e| format!("{}: section {}: {e}", a.path, s.name))?;
     }
 
     let stem = selfhelp_kb::article::name::md_stem(&a.path).unwrap_or(&a.path);

@@ -5,7 +5,8 @@
 // - search-as-you-type suggestions under any input with data-suggest (from /api/suggest),
 //   as an ARIA combobox: arrows move, Enter opens, Escape closes;
 // - filters and sort submit the search form as soon as they change;
-// - "Copy filled text" copies an article's text with the customer's values.
+// - "Copy filled text" copies an article's text with the customer's values;
+// - "Copy for reply" links fetch the reply text they point at and copy it.
 (function () {
   "use strict";
 
@@ -115,6 +116,36 @@
       }
     });
   });
+
+  // "Copy for reply": each link opens the reply text (the page works so without script);
+  // with a clipboard, a plain click fetches the text and copies it instead, and the
+  // panel's live region says what happened. After a failure the link opens the text again.
+  if (navigator.clipboard && navigator.clipboard.writeText && window.isSecureContext) {
+    Array.prototype.forEach.call(document.querySelectorAll("a[data-reply]"), function (link) {
+      var panel = link.closest(".reply");
+      var status = panel && panel.querySelector(".reply__status");
+      var say = function (message) { if (status) status.textContent = message; };
+      link.addEventListener("click", function (e) {
+        if (link.hasAttribute("data-reply-failed")) return;
+        if (e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
+        e.preventDefault();
+        var what = link.getAttribute("data-reply") + " (" + link.getAttribute("data-reply-format") + ")";
+        say("Copying " + what + "…");
+        fetch(link.href, { headers: { Accept: "text/plain" } })
+          .then(function (r) {
+            if (!r.ok) throw new Error("HTTP " + r.status);
+            return r.text();
+          })
+          .then(function (text) { return navigator.clipboard.writeText(text); })
+          .then(function () {
+            say("Copied " + what + ".");
+          }, function () {
+            link.setAttribute("data-reply-failed", "");
+            say("Copy failed: " + what + " was not copied. Click the link again to open the text.");
+          });
+      });
+    });
+  }
 
   // Suggestions.
   var counter = 0;
