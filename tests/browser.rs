@@ -1491,7 +1491,8 @@ async fn no_page_is_wider_than_the_screen_from_360_to_1440_px() {
 }
 
 /// The agent's desk end to end: a search that finds nothing, a search that finds the RCA,
-/// the article opened from its hit with a token filled, marked Outdated with a comment; then
+/// the article opened from its hit with a token filled, a section copied for a reply with
+/// that value, the article marked Outdated with a comment; then
 /// /insights lists the comment under the article's owner and the empty search as a gap.
 #[tokio::test]
 async fn feedback_and_gaps_reach_the_insights_page() {
@@ -1520,6 +1521,29 @@ async fn feedback_and_gaps_reach_the_insights_page() {
             .await
             .expect("Fill in");
         b.wait_navigation("Fill in").await;
+
+        // Copy the issue's section for a reply: the clipboard has the token's value.
+        let origin = b.url("");
+        b.cdp(
+            "Browser.grantPermissions",
+            json!({
+                "origin": origin.trim_end_matches('/'),
+                "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"],
+            }),
+        )
+        .await;
+        b.find(r#".reply a[data-reply="issueDescription"][data-reply-format="text"]"#)
+            .await
+            .click()
+            .await
+            .expect("Copy for reply is clicked");
+        b.wait_for(
+            "the copy to be done",
+            "document.querySelector('.reply .reply__status').textContent.startsWith('Copied')",
+        )
+        .await;
+        let copied = b.js("return navigator.clipboard.readText();").await;
+        assert_eq!(copied, json!(RCA_ISSUE_WEB01));
 
         b.find("#feedback-comment")
             .await
