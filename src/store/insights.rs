@@ -49,7 +49,7 @@ pub struct DayCount {
 }
 
 /// Everything `/insights` and `kb insights --json` show.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Insights {
     /// Over how many days.
     pub days: u32,

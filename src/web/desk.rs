@@ -190,7 +190,15 @@ pub fn log_open(state: &AppState, sid: &str, path: &str) {
 /// `/insights`: the content gaps, top queries, most opened and most flagged articles, and
 /// searches per day.
 async fn insights(State(state): State<AppState>) -> Result<Response, WebError> {
-    let store = open_store(&state, "Insights")?;
+    // Without a store the page says why, as the article pages do: it is how the server is
+    // set up, not a failure of this request.
+    let store = match open_store(&state, "The insights page") {
+        Ok(store) => store,
+        Err(e) => {
+            let chrome = Chrome::new("Insights".to_owned(), "insights");
+            return Ok(Html(InsightsPage::off(chrome, e.to_string()).render()?).into_response());
+        }
+    };
     let run = state.clone();
     run.run(move || {
         let insights = store.insights(INSIGHTS_DAYS, INSIGHTS_ROWS).map_err(|e| {

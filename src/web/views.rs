@@ -558,6 +558,8 @@ pub struct InsightsPage {
     pub owners: Vec<OwnerView>,
     pub per_day: Vec<DayColumn>,
     pub busiest_day: String,
+    /// Why there are no insights, when the store is off.
+    pub off: Option<String>,
 }
 
 impl InsightsPage {
@@ -667,6 +669,15 @@ impl InsightsPage {
             owners,
             per_day,
             busiest_day: thousands(busiest),
+            off: None,
+        }
+    }
+
+    /// The page when there is no store to read: it says why.
+    pub fn off(chrome: Chrome, why: String) -> InsightsPage {
+        InsightsPage {
+            off: Some(why),
+            ..InsightsPage::new(chrome, crate::store::Insights::default(), false)
         }
     }
 }

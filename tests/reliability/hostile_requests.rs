@@ -101,8 +101,10 @@ struct Gen {
     paths: Vec<String>,
 }
 
-const ROUTES: [&str; 13] = [
+const ROUTES: [&str; 15] = [
     "/",
+    "/insights",
+    "/feedback",
     "/search",
     "/services",
     "/topics",
@@ -116,6 +118,8 @@ const ROUTES: [&str; 13] = [
     "/api/",
     "/nowhere",
 ];
+/// What may follow an article's path: its reply (API) or its history (page).
+const SUFFIXES: [&str; 3] = ["/reply", ".md/reply", "/history"];
 const PREFIXES: [&str; 8] = [
     "/services/",
     "/topics/",
@@ -280,7 +284,14 @@ impl Gen {
                 last.push_str(ext);
             }
         }
-        format!("{prefix}{}", tail.join(separator))
+        let mut path = format!("{prefix}{}", tail.join(separator));
+        // Article paths also name their reply (`/api/articles/{path}.md/reply`) and, on the
+        // page, their history.
+        if self.rng.chance(0.1) {
+            let suffix = *self.rng.pick(&SUFFIXES);
+            path.push_str(suffix);
+        }
+        path
     }
 
     fn value(&mut self) -> String {
