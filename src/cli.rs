@@ -252,6 +252,9 @@ pub struct ServeArgs {
     pub synonyms: Option<PathBuf>,
     #[command(flatten)]
     pub data: DataArgs,
+    /// Days after an article's last change past which its page marks it stale.
+    #[arg(long, default_value_t = crate::web::freshness::DEFAULT_STALE_DAYS)]
+    pub stale_after: u32,
     /// Do not log searches (feedback is still kept).
     #[arg(long)]
     pub no_search_log: bool,

@@ -302,7 +302,9 @@ async fn an_unusable_store_leaves_search_and_articles_working() {
     let insights = get(&app, "/insights").await;
     assert_eq!(insights.status, StatusCode::OK);
     assert!(
-        insights.text().contains("The insights page is off on this server:"),
+        insights
+            .text()
+            .contains("The insights page is off on this server:"),
         "{}",
         insights.text()
     );
@@ -400,4 +402,118 @@ fn kb_feedback_exports_by_owner_as_csv_and_jsonl_and_kb_insights_agrees() {
     assert_eq!(v["zero_results"][0]["q"], "nothing found");
     assert_eq!(v["flagged_by_owner"][0]["ownership_id"], "Team_A");
     assert_eq!(v["flagged_by_owner"][1]["articles"][0]["wrong"], 1);
+}
+
+fn git(dir: &Path, args: &[&str], date: &str) {
+    let out = std::process::Command::new("git")
+        .args([
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "Ada Writer")
+        .env("GIT_AUTHOR_EMAIL", "ada@example.test")
+        .env("GIT_COMMITTER_NAME", "Ada Writer")
+        .env("GIT_COMMITTER_EMAIL", "ada@example.test")
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Articles in a git work tree: the page says when, by whom and why an article last
+/// changed, marks an old one stale, and its history page lists each commit with its diff.
+#[tokio::test]
+async fn article_pages_show_their_last_change_and_history_from_git() {
+    let dir = TempDir::new().expect("a temporary folder");
+    let repo = dir.path().join("repo");
+    let root = repo.join("articles");
+    common::articles::copy_tree(&sample_articles(), &root);
+    git(&repo, &["init", "-q"], "2020-01-01T00:00:00Z");
+    git(&repo, &["add", "."], "2020-01-01T00:00:00Z");
+    git(
+        &repo,
+        &["commit", "-q", "-m", "Add the articles"],
+        "2020-01-02T10:00:00Z",
+    );
+    let rca = root.join("microsoft.compute.virtualmachines/vm-rca-host-reboot.md");
+    let text = std::fs::read_to_string(&rca).expect("read");
+    std::fs::write(&rca, text.replace("Host Node Recovery", "Host Node Repair")).expect("write");
+    git(
+        &repo,
+        &["commit", "-q", "-am", "Say repair, not recovery"],
+        "2021-06-15T09:30:00Z",
+    );
+
+    let state = app_state(&root, &dir.path().join("index"))
+        .with_history(selfhelp_kb::web::freshness::History::open(&root, None), 365);
+    let app = app(state);
+    let page = get(
+        &app,
+        "/articles/microsoft.compute.virtualmachines/vm-rca-host-reboot",
+    )
+    .await
+    .text();
+    assert!(page.contains(">Stale</span>"), "{page}");
+    assert!(
+        page.contains(
+            "(<time>2021-06-15</time>) by Ada Writer: “Say repair, not recovery” · 2 commits"
+        ),
+        "{page}"
+    );
+    assert!(page.contains(
+        "href=\"/articles/microsoft.compute.virtualmachines/vm-rca-host-reboot/history\""
+    ));
+
+    let history = get(
+        &app,
+        "/articles/microsoft.compute.virtualmachines/vm-rca-host-reboot/history",
+    )
+    .await;
+    assert_eq!(history.status, StatusCode::OK);
+    let h = history.text();
+    let subjects: Vec<&str> = h
+        .match_indices("<p class=\"history__subject\">")
+        .map(|(i, m)| {
+            let rest = &h[i + m.len()..];
+            &rest[..rest.find("</p>").expect("closed")]
+        })
+        .collect();
+    assert_eq!(subjects, ["Say repair, not recovery", "Add the articles"]);
+    assert!(h.contains("<span class=\"history__date\">2021-06-15</span> <span class=\"history__author\">Ada Writer</span>"), "{h}");
+    assert!(h.contains("<span class=\"diff__del\">-	pageTitle=&#34;Unexpected VM Restart RCA - Host Node Recovery&#34;</span>")
+        || h.contains("<span class=\"diff__del\">-\tpageTitle=&quot;Unexpected VM Restart RCA - Host Node Recovery&quot;</span>"), "{h}");
+    assert!(h.contains("2 commits changed this article"), "{h}");
+    // An article named `history` is still an article; a history of nothing is a 404.
+    assert_eq!(
+        get(&app, "/articles/no/such/history").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn without_git_the_files_modification_time_stands_in() {
+    let (_dir, app) = desk_app(true);
+    let page = get(
+        &app,
+        "/articles/microsoft.keyvault.vaults/keyvault-access-denied-403",
+    )
+    .await
+    .text();
+    assert!(page.contains("File modified "), "{page}");
+    let h = get(
+        &app,
+        "/articles/microsoft.keyvault.vaults/keyvault-access-denied-403/history",
+    )
+    .await
+    .text();
+    assert!(h.contains("not in a git work tree"), "{h}");
 }

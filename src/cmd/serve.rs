@@ -29,7 +29,10 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(|| crate::search::synonyms::default_file(&args.articles));
     let desk = Desk::open(&args.data.data, !args.no_search_log);
     keep_retention(&desk, args.search_log_days);
-    let state = AppState::with_synonyms(index, &args.articles, synonyms).with_desk(desk);
+    let history = web::freshness::History::open(&args.articles, Some(&args.data.data));
+    let state = AppState::with_synonyms(index, &args.articles, synonyms)
+        .with_desk(desk)
+        .with_history(history, args.stale_after);
     if let Some(base) = &args.public_base {
         state.set_public_base(base.clone());
     }

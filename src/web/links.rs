@@ -51,6 +51,11 @@ pub fn article_hit(path: &str, q: &str, search: Option<i64>, anchor: Option<&str
     url
 }
 
+/// The history of the article stored under `path`: its page's URL and `/history`.
+pub fn history(path: &str) -> String {
+    format!("{}/history", article(path))
+}
+
 /// The search for `q` (a suggestion to follow).
 pub fn search(q: &str) -> String {
     format!("/search?q={}", enc(q))

@@ -14,6 +14,7 @@ mod assets;
 mod desk;
 mod error;
 mod files;
+pub mod freshness;
 mod http;
 mod links;
 mod openapi;

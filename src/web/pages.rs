@@ -480,6 +480,12 @@ async fn article(State(state): State<AppState>, uri: Uri, p: Params) -> Result<R
             {
                 return Ok(raw_markdown(a.source));
             }
+            if let Some(base) = rel.strip_suffix("/history")
+                && find_article(&state, &rel)?.is_none()
+                && let Some(stored) = find_article(&state, base)?
+            {
+                return page(&history_view(&state, &stored)?);
+            }
             let Some(stored) = find_article(&state, &rel)? else {
                 return Err(WebError::not_found(format!(
                     "No article at `{}`. Search for it by title or articleId.",
@@ -492,6 +498,32 @@ async fn article(State(state): State<AppState>, uri: Uri, p: Params) -> Result<R
             page(&article_view(&state, &stored, &p)?)
         })
         .await
+}
+
+/// Commits listed on a history page at most.
+const HISTORY_LIMIT: usize = 100;
+
+fn history_view(state: &AppState, stored: &StoredArticle) -> Result<HistoryPage, WebError> {
+    let meta = &stored.meta;
+    let entries = match state.history().repo() {
+        None => None,
+        Some(repo) => Some(
+            repo.log(&meta.path, HISTORY_LIMIT)
+                .map_err(|e| WebError::Internal(anyhow::Error::new(e)))?
+                .into_iter()
+                .map(HistoryEntry::of)
+                .collect(),
+        ),
+    };
+    Ok(HistoryPage {
+        chrome: Chrome::new(format!("History of {}", meta.title), ""),
+        title: meta.title.clone(),
+        path: meta.path.clone(),
+        article_url: links::article(&meta.path),
+        entries,
+        freshness: state.freshness(&meta.path),
+        limit: HISTORY_LIMIT,
+    })
 }
 
 fn raw_markdown(source: String) -> Response {
@@ -642,6 +674,8 @@ fn article_view(
             state.desk().store.as_ref().err().cloned(),
             p.get("feedback"),
         ),
+        freshness: state.freshness(&meta.path),
+        history_url: links::history(&meta.path),
     })
 }
 

@@ -33,6 +33,10 @@ struct Inner {
     /// Wakes the background checker; created on first use.
     checker: OnceLock<Sender<()>>,
     desk: Desk,
+    /// The articles' git history (empty when they are not in a work tree).
+    history: Arc<super::freshness::History>,
+    /// Days after which an article is marked stale.
+    stale_days: u32,
     /// Where customers can open this site's pages, for the links of replies; set once.
     public_base: OnceLock<PublicBase>,
 }
@@ -163,6 +167,8 @@ impl AppState {
             check: RwLock::new(None),
             checker: OnceLock::new(),
             desk: Desk::off("this server was started without a data folder"),
+            history: Arc::default(),
+            stale_days: super::freshness::DEFAULT_STALE_DAYS,
             public_base: OnceLock::new(),
         }))
     }
@@ -175,6 +181,29 @@ impl AppState {
             None => tracing::error!("the desk was given after the state was shared"),
         }
         self
+    }
+
+    /// The same state, with the articles' git history and the stale threshold. Call it
+    /// before the state is shared.
+    pub fn with_history(mut self, history: super::freshness::History, stale_days: u32) -> AppState {
+        match Arc::get_mut(&mut self.0) {
+            Some(inner) => {
+                inner.history = Arc::new(history);
+                inner.stale_days = stale_days;
+            }
+            None => tracing::error!("the history was given after the state was shared"),
+        }
+        self
+    }
+
+    /// The articles' git history.
+    pub fn history(&self) -> &super::freshness::History {
+        &self.0.history
+    }
+
+    /// How old an article is on its page.
+    pub fn freshness(&self, path: &str) -> super::freshness::Freshness {
+        self.0.history.of(&self.0.articles, path, self.0.stale_days)
     }
 
     /// Where feedback and the search log go.
@@ -412,9 +441,14 @@ const CHECK_QUIET: Duration = Duration::from_millis(2000);
 /// ends it (its channel closes).
 fn check_loop(rx: &Receiver<()>, state: &Weak<Inner>) {
     while rx.recv().is_ok() {
-        // Topic names are quick (a few hundred stored articles) and pages show them.
+        // Topic names are quick (a few hundred stored articles) and pages show them; so are
+        // the commits new since the last history.
         match state.upgrade() {
-            Some(inner) => drop(AppState(inner).refresh_topics()),
+            Some(inner) => {
+                let state = AppState(inner);
+                drop(state.refresh_topics());
+                state.history().refresh();
+            }
             None => break,
         }
         // Edits come in bursts (save, save again, rename): check once they settle.

@@ -399,6 +399,8 @@ pub struct ArticlePage {
     pub api_url: String,
     pub problems: Vec<ProblemView>,
     pub feedback: FeedbackView,
+    pub freshness: super::freshness::Freshness,
+    pub history_url: String,
 }
 
 /// `/topics/{id}`: every article of a support topic, grouped by type.
@@ -499,6 +501,70 @@ pub struct ErrorPage {
     pub status: u16,
     pub reason: String,
     pub message: String,
+}
+
+/// One line of a diff, with its kind (`add`, `del`, `hunk`, `ctx`) for its colour.
+#[derive(Debug, Clone)]
+pub struct DiffLine {
+    pub kind: &'static str,
+    pub text: String,
+}
+
+/// One commit of an article's history.
+#[derive(Debug, Clone)]
+pub struct HistoryEntry {
+    pub short: String,
+    pub date: String,
+    pub author: String,
+    pub subject: String,
+    pub renamed_from: Option<String>,
+    pub diff: Vec<DiffLine>,
+}
+
+/// `/articles/{path}/history`: the commits that changed an article, newest first.
+#[derive(Template)]
+#[template(path = "history.html")]
+pub struct HistoryPage {
+    pub chrome: Chrome,
+    pub title: String,
+    pub path: String,
+    pub article_url: String,
+    /// `None`: the articles are not in a git work tree.
+    pub entries: Option<Vec<HistoryEntry>>,
+    pub freshness: super::freshness::Freshness,
+    /// The list stops at this many commits.
+    pub limit: usize,
+}
+
+impl HistoryEntry {
+    pub fn of(e: crate::history::Entry) -> HistoryEntry {
+        let diff = e
+            .diff
+            .lines()
+            .map(|l| DiffLine {
+                kind: if l.starts_with("+++") || l.starts_with("---") {
+                    "file"
+                } else if l.starts_with('+') {
+                    "add"
+                } else if l.starts_with('-') {
+                    "del"
+                } else if l.starts_with("@@") {
+                    "hunk"
+                } else {
+                    "ctx"
+                },
+                text: l.to_owned(),
+            })
+            .collect();
+        HistoryEntry {
+            short: e.change.short,
+            date: super::freshness::date(e.change.time),
+            author: e.change.author,
+            subject: e.change.subject,
+            renamed_from: e.renamed_from,
+            diff,
+        }
+    }
 }
 
 /// One column of the searches-per-day chart, in the SVG's units (100 high).
