@@ -173,7 +173,7 @@ pub struct ShowArgs {
     /// A replacement token's value, as NAME=VALUE (`--token vmname=web01`); repeatable.
     #[arg(long = "token", value_name = "NAME=VALUE", value_parser = token_value, requires = "reply")]
     pub tokens: Vec<(String, String)>,
-    /// The public address of the knowledge base's pages (https://kb.example.com): links to
+    /// The public address of the knowledge base's pages (`https://kb.example.com`): links to
     /// other articles and to images keep their address under it. Without it they keep only
     /// their label.
     #[arg(long, value_name = "URL", requires = "reply")]
@@ -241,7 +241,7 @@ pub struct ServeArgs {
     /// Keep the index in line with the articles folder while serving.
     #[arg(long)]
     pub watch: bool,
-    /// The public address of these pages (https://kb.example.com), where customers can
+    /// The public address of these pages (`https://kb.example.com`), where customers can
     /// open them: the reply text of an article keeps its links to other articles and to
     /// images under it. Without it they keep only their label.
     #[arg(long, value_name = "URL")]

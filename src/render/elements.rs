@@ -324,12 +324,7 @@ impl Element {
                      to this issue here.</p>",
                 );
                 if let Some(url) = link {
-                    let (open, close) = links::open_tag(&Href::Web(url.clone()), None);
-                    body.push_str("<p>");
-                    body.push_str(&open);
-                    body.push_str("Open the related article");
-                    body.push_str(close);
-                    body.push_str("</p>");
+                    link_paragraph(&mut body, url, "Open the related article");
                 }
                 aside(&mut out, "kb-azurekb", "Related articles", &body);
             }
@@ -353,15 +348,7 @@ impl Element {
                     body.push_str("</code> metric");
                 }
                 body.push_str(" here");
-                let detail: Vec<&str> = [aggregation.as_str(), span.as_str()]
-                    .into_iter()
-                    .filter(|s| !s.is_empty())
-                    .collect();
-                if !detail.is_empty() {
-                    body.push_str(" (");
-                    escape::text(&mut body, &detail.join(", "));
-                    body.push(')');
-                }
+                push_detail(&mut body, &[aggregation.as_str(), span.as_str()]);
                 body.push_str(".</p>");
                 aside(&mut out, "kb-metric", &heading, &body);
             }
@@ -409,12 +396,8 @@ impl Element {
             }
             Element::AzureKb { link } => {
                 if let Some(url) = link {
-                    let (open, close) = links::open_tag(&Href::Web(url.clone()), None);
-                    out.push_str("<p>");
-                    out.push_str(&open);
-                    out.push_str("Related article");
-                    out.push_str(close);
-                    out.push_str("</p>\n");
+                    link_paragraph(&mut out, url, "Related article");
+                    out.push('\n');
                 }
             }
             Element::Metric {
@@ -429,19 +412,8 @@ impl Element {
                     out.push_str(": ");
                     escape::text(&mut out, label);
                 }
-                let detail: Vec<&str> = [
-                    if title.is_empty() { "" } else { name.as_str() },
-                    aggregation.as_str(),
-                    span.as_str(),
-                ]
-                .into_iter()
-                .filter(|s| !s.is_empty())
-                .collect();
-                if !detail.is_empty() {
-                    out.push_str(" (");
-                    escape::text(&mut out, &detail.join(", "));
-                    out.push(')');
-                }
+                let shown_name = if title.is_empty() { "" } else { name.as_str() };
+                push_detail(&mut out, &[shown_name, aggregation.as_str(), span.as_str()]);
                 out.push_str(".</p>\n");
             }
         }
@@ -466,6 +438,26 @@ fn reply_video(video: &Video) -> Option<String> {
     }
     out.push_str(close);
     Some(out)
+}
+
+/// `<p>` with a link to the web address `url` reading `label`.
+fn link_paragraph(out: &mut String, url: &str, label: &str) {
+    let (open, close) = links::open_tag(&Href::Web(url.to_owned()), None);
+    out.push_str("<p>");
+    out.push_str(&open);
+    out.push_str(label);
+    out.push_str(close);
+    out.push_str("</p>");
+}
+
+/// ` (a, b)`: the non-empty parts of a metric's detail, escaped; nothing when all are empty.
+fn push_detail(out: &mut String, parts: &[&str]) {
+    let detail: Vec<&str> = parts.iter().copied().filter(|s| !s.is_empty()).collect();
+    if !detail.is_empty() {
+        out.push_str(" (");
+        escape::text(out, &detail.join(", "));
+        out.push(')');
+    }
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@
 //!   keeps its label and says where it opens: `<label> (in the Azure portal)`, after any
 //!   emphasis around the label (`**Resource Health** (in the Azure portal)`);
 //! - the portal's elements become words or are left out
-//!   ([`Element::reply_html`](super::elements::Element)): an `<Insight>` check is left
+//!   (`Element::reply_html` in `elements.rs`): an `<Insight>` check is left
 //!   out, a video is `Video: <title>` linking to it, `<azureKB>` is a `Related article`
 //!   link when it has one, a `<metric>` chart says which chart to open in the portal;
 //! - a JSON payload (a scoping form, a list of support topics) is what the portal asks or

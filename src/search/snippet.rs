@@ -346,19 +346,10 @@ fn escape_into(out: &mut String, s: &str) {
     out.push_str(&s[from..]);
 }
 
-/// Escapes the five HTML-special characters.
+/// Escapes the five HTML-special characters, as the highlighted passages do.
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    escape_into(&mut out, s);
     out
 }
 

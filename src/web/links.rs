@@ -27,23 +27,32 @@ pub fn article(path: &str) -> String {
 /// The query parameter of an article page naming the logged search that led to it.
 pub const SEARCH_PARAM: &str = "sid";
 
-/// A search hit's article page: the query's words highlighted (`?q=`), opened at the section
-/// that matched (`#anchor`).
-pub fn article_hit(path: &str, q: &str, search: Option<i64>, anchor: Option<&str>) -> String {
-    let mut url = article(path);
+/// `url` with `?name=value&...` of `pairs` appended, each part encoded; nothing when there
+/// are none.
+fn with_query<'a>(mut url: String, pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
     let mut sep = '?';
-    if !q.trim().is_empty() {
+    for (name, value) in pairs {
         url.push(sep);
-        url.push_str("q=");
-        url.push_str(&enc(q));
+        url.push_str(&enc(name));
+        url.push('=');
+        url.push_str(&enc(value));
         sep = '&';
     }
-    // The logged search this hit belongs to: opening it tells the log which hit the search
-    // led to.
-    if let Some(id) = search {
-        url.push(sep);
-        url.push_str(&format!("{SEARCH_PARAM}={id}"));
-    }
+    url
+}
+
+/// A search hit's article page: the query's words highlighted (`?q=`), the logged search it
+/// belongs to (opening it tells the log which hit the search led to), opened at the section
+/// that matched (`#anchor`).
+pub fn article_hit(path: &str, q: &str, search: Option<i64>, anchor: Option<&str>) -> String {
+    let sid = search.map(|id| id.to_string());
+    let q = Some(q).filter(|q| !q.trim().is_empty());
+    let mut url = with_query(
+        article(path),
+        q.map(|q| ("q", q))
+            .into_iter()
+            .chain(sid.as_deref().map(|id| (SEARCH_PARAM, id))),
+    );
     if let Some(anchor) = anchor {
         url.push('#');
         url.push_str(&enc(anchor));
@@ -80,21 +89,12 @@ pub fn api_reply(
     format: ReplyFormat,
     values: &BTreeMap<String, String>,
 ) -> String {
-    let mut url = format!("{}/reply?", api_article(path));
-    if let Some(anchor) = section {
-        url.push_str("section=");
-        url.push_str(&enc(anchor));
-        url.push('&');
-    }
-    url.push_str("format=");
-    url.push_str(format.as_str());
-    for (name, value) in values {
-        url.push('&');
-        url.push_str(&enc(name));
-        url.push('=');
-        url.push_str(&enc(value));
-    }
-    url
+    let pairs = section
+        .map(|anchor| ("section", anchor))
+        .into_iter()
+        .chain([("format", format.as_str())])
+        .chain(values.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+    with_query(format!("{}/reply", api_article(path)), pairs)
 }
 
 pub fn topic(id: &str) -> String {
