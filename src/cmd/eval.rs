@@ -50,14 +50,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     if args.misses {
         for k in &r.kinds {
             for m in &k.misses {
-                println!(
-                    "{} miss: {:?} -> expected {} at {:?}, first {}",
-                    k.kind.name(),
-                    m.query,
-                    m.expected,
-                    m.rank,
-                    m.first.as_deref().unwrap_or("-")
-                );
+                println!("{} miss: {m}", k.kind.name());
             }
         }
         for t in &r.topic_mismatches {

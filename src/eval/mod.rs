@@ -233,6 +233,20 @@ pub struct Miss {
     pub first: Option<String>,
 }
 
+/// `"query" -> expected PATH at RANK, first PATH`: a miss as `kb eval --misses` prints it.
+impl std::fmt::Display for Miss {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:?} -> expected {} at {:?}, first {}",
+            self.query,
+            self.expected,
+            self.rank,
+            self.first.as_deref().unwrap_or("-")
+        )
+    }
+}
+
 /// The evaluation's figures.
 #[derive(Debug, Clone, Serialize)]
 pub struct EvalReport {

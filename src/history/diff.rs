@@ -191,12 +191,17 @@ mod tests {
         }
     }
 
+    /// The diff of two plain files, each `(path, bytes)`.
+    fn blob_diff(old: (&str, &[u8]), new: (&str, &[u8])) -> String {
+        let old = side(old.0, old.1, EntryKind::Blob);
+        let new = side(new.0, new.1, EntryKind::Blob);
+        render(Some(&old), Some(&new), DIFF_CAP)
+    }
+
     #[test]
     fn modification_with_one_line_hunks() {
-        let old = side("a.md", b"one\ntwo\nthree\n", EntryKind::Blob);
-        let new = side("a.md", b"one\n2\nthree\n", EntryKind::Blob);
         assert_eq!(
-            render(Some(&old), Some(&new), DIFF_CAP),
+            blob_diff(("a.md", b"one\ntwo\nthree\n"), ("a.md", b"one\n2\nthree\n")),
             "diff --git a/a.md b/a.md\n\
              index 4cb29ea..f04eb26 100644\n\
              --- a/a.md\n\
@@ -207,10 +212,8 @@ mod tests {
              +2\n \
              three\n"
         );
-        let old = side("a.md", b"x\n", EntryKind::Blob);
-        let new = side("a.md", b"y\n", EntryKind::Blob);
         assert!(
-            render(Some(&old), Some(&new), DIFF_CAP).ends_with("@@ -1 +1 @@\n-x\n+y\n"),
+            blob_diff(("a.md", b"x\n"), ("a.md", b"y\n")).ends_with("@@ -1 +1 @@\n-x\n+y\n"),
             "git leaves out a length of 1"
         );
     }
@@ -257,15 +260,11 @@ mod tests {
             render(Some(&old), Some(&new), DIFF_CAP),
             "diff --git a/s.sh b/s.sh\nold mode 100644\nnew mode 100755\n"
         );
-        let old = side("old.md", b"same\n", EntryKind::Blob);
-        let new = side("new.md", b"same\n", EntryKind::Blob);
         assert_eq!(
-            render(Some(&old), Some(&new), DIFF_CAP),
+            blob_diff(("old.md", b"same\n"), ("new.md", b"same\n")),
             "diff --git a/old.md b/new.md\nrename from old.md\nrename to new.md\n"
         );
-        let old = side("i.png", b"\x89PNG\0\x01", EntryKind::Blob);
-        let new = side("i.png", b"\x89PNG\0\x02", EntryKind::Blob);
-        let text = render(Some(&old), Some(&new), DIFF_CAP);
+        let text = blob_diff(("i.png", b"\x89PNG\0\x01"), ("i.png", b"\x89PNG\0\x02"));
         assert!(
             text.ends_with(" 100644\nBinary files a/i.png and b/i.png differ\n"),
             "{text}"

@@ -267,20 +267,29 @@ mod tests {
             .join(" ")
     }
 
+    /// What marking leaves of a text, case by case (the case's name says the rule).
     #[test]
-    fn sections_nest_and_keep_the_text_around_them() {
-        let text =
-            "# T\n<!--issueDescription-->\nA\n<!--a-->B<!--/a-->\n<!--/issueDescription-->\nC\n";
-        assert_eq!(
-            shape_of(text),
-            "T(# T/) S:issueDescription[T(/A/) S:a[T(B/)]] T(C/)"
-        );
-    }
-
-    #[test]
-    fn a_section_inside_a_heading_takes_the_whole_line() {
-        let text = "# <!--issueDescription-->Recover<!--/issueDescription-->\nnext\n";
-        assert_eq!(shape_of(text), "S:issueDescription[T(# Recover/)] T(next/)");
+    fn marked_text_keeps_its_shape() {
+        let cases = [
+            (
+                "sections nest and keep the text around them",
+                "# T\n<!--issueDescription-->\nA\n<!--a-->B<!--/a-->\n<!--/issueDescription-->\nC\n",
+                "T(# T/) S:issueDescription[T(/A/) S:a[T(B/)]] T(C/)",
+            ),
+            (
+                "a section inside a heading takes the whole line",
+                "# <!--issueDescription-->Recover<!--/issueDescription-->\nnext\n",
+                "S:issueDescription[T(# Recover/)] T(next/)",
+            ),
+            (
+                "a removed comment between spaces leaves one",
+                "And <!--/resolutionDetails--> this, <!-- note -->that\tand <!--x-->\n",
+                "T(And this, that\tand /)",
+            ),
+        ];
+        for (rule, text, want) in cases {
+            assert_eq!(shape_of(text), want, "{rule}");
+        }
     }
 
     #[test]
@@ -289,12 +298,6 @@ mod tests {
         let m = mark(text, &no_values());
         assert_eq!(shape(&m.nodes), "T(abc) S:s[T(de)] T(f)");
         assert!(m.tokens.is_empty());
-    }
-
-    #[test]
-    fn a_removed_comment_between_spaces_leaves_one() {
-        let text = "And <!--/resolutionDetails--> this, <!-- note -->that\tand <!--x-->\n";
-        assert_eq!(shape_of(text), "T(And this, that\tand /)");
     }
 
     #[test]

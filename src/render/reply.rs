@@ -432,6 +432,12 @@ mod tests {
         )
     }
 
+    /// Asserts the text and the Markdown reply of `replies` (as [`both`] gives them).
+    fn assert_replies(replies: (String, String), text: &str, markdown: &str) {
+        assert_eq!(replies.0, text, "the text reply");
+        assert_eq!(replies.1, markdown, "the Markdown reply");
+    }
+
     const RESTART: &str = "# Your VM restarted\n\n\
         <!--issueDescription-->\n\
         The VM **<!--$vmname-->Virtual machine<!--/$vmname-->** restarted at \
@@ -527,19 +533,15 @@ mod tests {
             > [!NOTE]\n> The firewall applies to every request.\n\n\
             | Setting | Value |\n|:--|--:|\n| Public access | Off |\n| Firewall | `10.0.0.0/8` |\n\n\
             - One\n  - Nested *a*\n- Two\n";
-        let (text, markdown) = both(body, &[("account", "contoso_data")], None);
-        assert_eq!(
-            text,
+        assert_replies(
+            both(body, &[("account", "contoso_data")], None),
             "Storage access fails\n\n\
              Requests to contoso_data get 403.\n\n\
              Note: The firewall applies to every request.\n\n\
              Setting | Value\n\
              Public access | Off\n\
              Firewall | 10.0.0.0/8\n\n\
-             - One\n  - Nested a\n- Two\n"
-        );
-        assert_eq!(
-            markdown,
+             - One\n  - Nested a\n- Two\n",
             "# Storage access fails\n\n\
              Requests to **contoso_data** get 403.\n\n\
              > **Note:** The firewall applies to every request.\n\n\
@@ -547,7 +549,7 @@ mod tests {
              | :--- | ---: |\n\
              | Public access | Off |\n\
              | Firewall | `10.0.0.0/8` |\n\n\
-             - One\n  - Nested *a*\n- Two\n"
+             - One\n  - Nested *a*\n- Two\n",
         );
     }
 
@@ -576,14 +578,10 @@ mod tests {
         let body = "# T\n\n<div onclick=\"steal()\">Click <b>here</b><script>alert(1)</script>\
                     <!-- internal: do not share --></div>\n\n\
                     Value: <!--$v-->x<!--/$v--> and <style>p{}</style>end <!-- note --> done.\n";
-        let (text, markdown) = both(body, &[("v", "<img src=x onerror=alert(1)> *bold*")], None);
-        assert_eq!(
-            text,
-            "T\n\nClick here\n\nValue: <img src=x onerror=alert(1)> *bold* and end done.\n"
-        );
-        assert_eq!(
-            markdown,
-            "# T\n\nClick **here**\n\nValue: \\<img src=x onerror=alert(1)> \\*bold\\* and end done.\n"
+        assert_replies(
+            both(body, &[("v", "<img src=x onerror=alert(1)> *bold*")], None),
+            "T\n\nClick here\n\nValue: <img src=x onerror=alert(1)> *bold* and end done.\n",
+            "# T\n\nClick **here**\n\nValue: \\<img src=x onerror=alert(1)> \\*bold\\* and end done.\n",
         );
     }
 
@@ -596,36 +594,28 @@ mod tests {
                     <azureKB>\n<url>https://kb.example.com/x</url>\n</azureKB>\n\n\
                     <metric>\n<title>CPU</title>\n<name>Percentage CPU</name>\n<aggregationType>Avg</aggregationType>\n</metric>\n\n\
                     <metric>\n<name>Disk</name>\n</metric>\n";
-        let (text, markdown) = both(body, &[], None);
-        assert_eq!(
-            text,
+        assert_replies(
+            both(body, &[], None),
             "T\n\n\
              Video: Fix the boot (https://v.example.com/1)\n\n\
              Related article (https://kb.example.com/x)\n\n\
              In the Azure portal, check the metric chart: CPU (Percentage CPU, Avg).\n\n\
-             In the Azure portal, check the metric chart: Disk.\n"
-        );
-        assert_eq!(
-            markdown,
+             In the Azure portal, check the metric chart: Disk.\n",
             "# T\n\n\
              Video: [Fix the boot](https://v.example.com/1)\n\n\
              [Related article](https://kb.example.com/x)\n\n\
              In the Azure portal, check the metric chart: CPU (Percentage CPU, Avg).\n\n\
-             In the Azure portal, check the metric chart: Disk.\n"
+             In the Azure portal, check the metric chart: Disk.\n",
         );
     }
 
     #[test]
     fn code_blocks_stay_verbatim_in_list_items() {
         let body = "1. Run:\n\n   ```\n   az vm list  --query \"[?name=='a_b']\"\n     <indented>\n   ```\n\n2. Done.\n";
-        let (text, markdown) = both(body, &[], None);
-        assert_eq!(
-            text,
-            "1. Run:\n\n   az vm list  --query \"[?name=='a_b']\"\n     <indented>\n\n2. Done.\n"
-        );
-        assert_eq!(
-            markdown,
-            "1. Run:\n\n   ```\n   az vm list  --query \"[?name=='a_b']\"\n     <indented>\n   ```\n\n2. Done.\n"
+        assert_replies(
+            both(body, &[], None),
+            "1. Run:\n\n   az vm list  --query \"[?name=='a_b']\"\n     <indented>\n\n2. Done.\n",
+            "1. Run:\n\n   ```\n   az vm list  --query \"[?name=='a_b']\"\n     <indented>\n   ```\n\n2. Done.\n",
         );
     }
 
