@@ -104,14 +104,17 @@ fn sigkill_during_1000_feedback_posts_loses_no_acknowledged_post() {
     let scratch = TempDir::new().expect("a temporary folder");
     let index = scratch.path().join("index");
     let data = scratch.path().join("data");
-    let mut server = Server::start(
-        &sample_articles(),
-        &index,
-        false,
-        "warn",
-        scratch.path(),
-        START,
-    );
+    let serve = || {
+        Server::start(
+            &sample_articles(),
+            &index,
+            false,
+            "warn",
+            scratch.path(),
+            START,
+        )
+    };
+    let mut server = serve();
     let addr = server.addr;
 
     let acked = Arc::new(Mutex::new(BTreeSet::new()));
@@ -164,14 +167,7 @@ fn sigkill_during_1000_feedback_posts_loses_no_acknowledged_post() {
     );
 
     // The server starts again on the same data and takes the rest.
-    let server = Server::start(
-        &sample_articles(),
-        &index,
-        false,
-        "warn",
-        scratch.path(),
-        START,
-    );
+    let server = serve();
     let rest: Vec<usize> = (0..POSTS)
         .filter(|i| !stored.contains(&format!("post-{i:04}")))
         .collect();
