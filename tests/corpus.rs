@@ -165,15 +165,10 @@ fn search_meets_the_quality_targets_on_the_ground_truth() {
 
 /// The generated kinds of query (symptom, acronym, error code, heading, description), on two
 /// seeds so that no constant is tuned to one draw. Each kind must reach its issue target
-/// ([`Kind::target_mrr10`]), except symptom, held at its measured floor: the issue's 0.95
-/// is not reached (see the README's evaluation section).
+/// ([`Kind::target_mrr10`]).
 #[test]
 fn every_kind_of_query_meets_its_target_on_two_seeds() {
     use selfhelp_kb::eval::Kind;
-    let floor = |kind: Kind| match kind {
-        Kind::Symptom => 0.93,
-        k => k.target_mrr10(),
-    };
     for seed in [1, 2] {
         let mut sets = queries();
         sets.generate(&corpus().articles, seed, 500);
@@ -187,11 +182,11 @@ fn every_kind_of_query_meets_its_target_on_two_seeds() {
                 assert_eq!(k.queries, 500, "seed {seed}: {:?} has a full set", k.kind);
             }
             assert!(
-                k.mrr10 >= floor(k.kind),
+                k.mrr10 >= k.kind.target_mrr10(),
                 "seed {seed}: {:?} MRR@10 {:.4} < {}; misses: {:?}",
                 k.kind,
                 k.mrr10,
-                floor(k.kind),
+                k.kind.target_mrr10(),
                 &k.misses[..k.misses.len().min(10)]
             );
         }

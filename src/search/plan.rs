@@ -609,9 +609,111 @@ const STOPWORDS: &[&str] = &[
     "yourselves",
 ];
 
+/// Words of a support conversation rather than of its subject: who is asking, how urgently,
+/// since when ("customer says … since yesterday, please help", "hi team, urgent"). An agent
+/// pastes them with the customer's symptom; like function words they weigh little, and are
+/// still matched, so a title made of them ("Customer needs advisory help") is found by its own
+/// words.
+const CONVERSATION: &[&str] = &[
+    "advice",
+    "afternoon",
+    "again",
+    "anymore",
+    "anyone",
+    "asap",
+    "assist",
+    "assistance",
+    "client",
+    "clients",
+    "complained",
+    "complaining",
+    "complains",
+    "customer",
+    "customers",
+    "dear",
+    "evening",
+    "experiencing",
+    "faced",
+    "facing",
+    "folks",
+    "getting",
+    "guys",
+    "happened",
+    "happening",
+    "hello",
+    "help",
+    "helping",
+    "helps",
+    "hey",
+    "hi",
+    "idea",
+    "ideas",
+    "keeps",
+    "kept",
+    "kindly",
+    "morning",
+    "need",
+    "needed",
+    "needs",
+    "night",
+    "please",
+    "pls",
+    "plz",
+    "recently",
+    "reported",
+    "reporting",
+    "reports",
+    "said",
+    "saying",
+    "says",
+    "seeing",
+    "since",
+    "somebody",
+    "someone",
+    "started",
+    "starting",
+    "still",
+    "suddenly",
+    "suggest",
+    "suggestions",
+    "team",
+    "teams",
+    "thank",
+    "thanks",
+    "today",
+    "tonight",
+    "urgent",
+    "urgently",
+    "user",
+    "users",
+    "wait",
+    "waiting",
+    "week",
+    "weekend",
+    "yesterday",
+];
+
 fn is_stopword(word: &str) -> bool {
     let w = word
         .trim_matches(|c: char| !c.is_alphanumeric())
         .to_lowercase();
-    STOPWORDS.binary_search(&w.as_str()).is_ok()
+    STOPWORDS.binary_search(&w.as_str()).is_ok() || CONVERSATION.binary_search(&w.as_str()).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `is_stopword` binary-searches both lists.
+    #[test]
+    fn the_word_lists_are_sorted_and_found_in_any_case() {
+        for list in [STOPWORDS, CONVERSATION] {
+            assert!(list.windows(2).all(|w| w[0] < w[1]), "{list:?}");
+        }
+        assert!(is_stopword("The"));
+        assert!(is_stopword("customer,"));
+        assert!(is_stopword("ASAP"));
+        assert!(!is_stopword("RDP"));
+        assert!(!is_stopword("blocked"));
+    }
 }
