@@ -118,6 +118,9 @@ pub struct IndexArgs {
     /// Rebuild every article instead of only new and changed ones.
     #[arg(long)]
     pub full: bool,
+    /// Where the summaries of the articles' git history are kept between runs.
+    #[command(flatten)]
+    pub data: DataArgs,
     /// No progress bar and no summary line.
     #[arg(long, short)]
     pub quiet: bool,

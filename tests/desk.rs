@@ -15,8 +15,11 @@ use tempfile::TempDir;
 use common::run::{kb, run};
 use common::sample_articles;
 use common::web::{Reply, app_state, get, send};
+use selfhelp_kb::history::History;
+use selfhelp_kb::index::{Indexer, KbIndex};
+use selfhelp_kb::search::{SearchRequest, Sort};
 use selfhelp_kb::store::{FeedbackKind, Store};
-use selfhelp_kb::web::{Desk, app};
+use selfhelp_kb::web::{AppState, Desk, app};
 
 const KEYVAULT: &str = "microsoft.keyvault.vaults/keyvault-access-denied-403.md";
 
@@ -453,8 +456,10 @@ async fn article_pages_show_their_last_change_and_history_from_git() {
         "2021-06-15T09:30:00Z",
     );
 
-    let state = app_state(&root, &dir.path().join("index"))
-        .with_history(selfhelp_kb::web::freshness::History::open(&root, None), 365);
+    let state = app_state(&root, &dir.path().join("index")).with_history(
+        std::sync::Arc::new(selfhelp_kb::web::freshness::History::open(&root, None)),
+        365,
+    );
     let app = app(state);
     let page = get(
         &app,
@@ -516,4 +521,237 @@ async fn without_git_the_files_modification_time_stands_in() {
     .await
     .text();
     assert!(h.contains("not in a git work tree"), "{h}");
+}
+
+/// `YYYY-MM-DD` and the calendar bucket of a unix time, computed here from the calendar so
+/// that the test does not take the search's own bucketing as its oracle.
+fn day_and_bucket(secs: i64, now: i64) -> (String, &'static str) {
+    let at = time::OffsetDateTime::from_unix_timestamp(secs).expect("a time");
+    let today = time::OffsetDateTime::from_unix_timestamp(now).expect("a time");
+    let bucket = if at.year() != today.year() {
+        "older"
+    } else if at.month() != today.month() {
+        "this-year"
+    } else {
+        "this-month"
+    };
+    (at.date().to_string(), bucket)
+}
+
+/// Three articles committed at chosen times: long ago, early this year, and a minute ago.
+/// Returns the work tree's articles folder and each path with its commit time.
+fn dated_repo(dir: &Path) -> (std::path::PathBuf, Vec<(&'static str, i64)>) {
+    let repo = dir.join("repo");
+    let root = repo.join("articles");
+    std::fs::create_dir_all(&root).expect("a folder");
+    let now = time::OffsetDateTime::now_utc();
+    let new_year = time::Date::from_calendar_date(now.year(), time::Month::January, 1)
+        .expect("a date")
+        .with_hms(0, 0, 30)
+        .expect("a time")
+        .assume_utc();
+    let dated = vec![
+        ("old.md", 1_553_000_000), // 2019-03-19
+        ("early.md", new_year.unix_timestamp()),
+        ("recent.md", now.unix_timestamp() - 60),
+    ];
+    git(&repo, &["init", "-q"], "@1500000000 +0000");
+    for (i, (path, at)) in dated.iter().enumerate() {
+        let title = format!("Dated article {i}");
+        let text = common::articles::article_source(&title, &format!("dated-{i}"), "Body.");
+        common::articles::write_file(&root, path, &text);
+        let date = format!("@{at} +0000");
+        git(&repo, &["add", "."], &date);
+        git(
+            &repo,
+            &["commit", "-q", "-m", &format!("Add {path}")],
+            &date,
+        );
+    }
+    (root, dated)
+}
+
+/// The app over `root`, its index taking each article's last change from `history`.
+fn dated_app(root: &Path, index: &Path, history: Option<std::sync::Arc<History>>) -> Router {
+    let mut indexer = Indexer::open(index).expect("the index opens");
+    if let Some(h) = &history {
+        indexer.set_history(h.clone());
+    }
+    common::index::sync(&mut indexer, root, false);
+    let reader = KbIndex::from_index(indexer.index().clone(), index).expect("a reader");
+    indexer.finish().expect("the writer finishes");
+    let state = AppState::new(reader, root);
+    let state = match history {
+        Some(h) => state.with_history(h, 365),
+        None => state,
+    };
+    app(state)
+}
+
+fn api_paths(v: &serde_json::Value) -> Vec<String> {
+    v["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .map(|h| h["path"].as_str().expect("a path").to_owned())
+        .collect()
+}
+
+/// Sorted by `updated`, newest first, each hit with the date of its commit; the age facet
+/// counts each calendar bucket and filters by it, from the API, the query text and the
+/// search page's sidebar.
+#[tokio::test]
+async fn search_sorts_by_last_commit_and_counts_and_filters_age_buckets() {
+    let dir = TempDir::new().expect("a temporary folder");
+    let (root, dated) = dated_repo(dir.path());
+    let history = std::sync::Arc::new(History::open(&root, None));
+    let app = dated_app(&root, &dir.path().join("index"), Some(history));
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+
+    let mut newest_first = dated.clone();
+    newest_first.sort_by_key(|(_, t)| std::cmp::Reverse(*t));
+    let v = get(&app, "/api/search?sort=updated").await.json();
+    assert_eq!(
+        api_paths(&v),
+        newest_first
+            .iter()
+            .map(|(p, _)| p.to_string())
+            .collect::<Vec<_>>()
+    );
+    for (hit, (_, at)) in v["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .zip(&newest_first)
+    {
+        assert_eq!(hit["updated"], day_and_bucket(*at, now).0, "{hit}");
+    }
+
+    let mut expected: std::collections::BTreeMap<&str, u64> = Default::default();
+    for (_, at) in &dated {
+        *expected.entry(day_and_bucket(*at, now).1).or_default() += 1;
+    }
+    let counts: std::collections::BTreeMap<&str, u64> = v["facets"]["age"]
+        .as_array()
+        .expect("age counts")
+        .iter()
+        .map(|c| {
+            (
+                c["value"].as_str().expect("a value"),
+                c["count"].as_u64().expect("a count"),
+            )
+        })
+        .collect();
+    assert_eq!(counts, expected);
+
+    let older = get(&app, "/api/search?age=older").await.json();
+    assert_eq!(api_paths(&older), ["old.md"]);
+    let typed = get(&app, "/api/search?q=age:older").await.json();
+    assert_eq!(api_paths(&typed), ["old.md"]);
+    let recent = get(&app, "/api/search?age=this-month&sort=updated")
+        .await
+        .json();
+    assert_eq!(api_paths(&recent)[0], "recent.md");
+    let bad = get(&app, "/api/search?sort=newest").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+
+    let page = get(&app, "/search?q=dated&sort=updated").await.text();
+    assert!(page.contains("Last changed"), "{page}");
+    assert!(page.contains("This month"), "{page}");
+    let recent_day = day_and_bucket(now - 60, now).0;
+    assert!(
+        page.contains(&format!(
+            "changed <time datetime=\"{recent_day}\">{recent_day}</time>"
+        )),
+        "{page}"
+    );
+}
+
+/// The last change is part of what incremental indexing compares: an index built from the
+/// files' times takes git's dates on the next sync (every article added again), then a
+/// commit re-adds only the article it changed, and an unchanged repository nothing.
+#[test]
+fn a_new_commit_or_a_new_source_of_dates_re_adds_only_the_articles_it_dates() {
+    let dir = TempDir::new().expect("a temporary folder");
+    let (root, dated) = dated_repo(dir.path());
+    let index = dir.path().join("index");
+    let mut indexer = Indexer::open(&index).expect("the index opens");
+    let first = common::index::sync(&mut indexer, &root, false);
+    assert_eq!((first.added, first.updated), (3, 0));
+
+    let history = std::sync::Arc::new(History::open(&root, None));
+    indexer.set_history(history.clone());
+    let dated_now = common::index::sync(&mut indexer, &root, false);
+    assert_eq!((dated_now.updated, dated_now.unchanged), (3, 0));
+    let again = common::index::sync(&mut indexer, &root, false);
+    assert_eq!((again.updated, again.unchanged), (0, 3));
+
+    let old = root.join("old.md");
+    let text = std::fs::read_to_string(&old).expect("read");
+    std::fs::write(&old, text.replace("Body.", "Body, edited.")).expect("write");
+    let repo = root.parent().expect("the work tree");
+    let at = dated.iter().map(|(_, t)| *t).max().unwrap_or_default() + 1;
+    git(
+        repo,
+        &["commit", "-q", "-am", "Edit the old one"],
+        &format!("@{at} +0000"),
+    );
+    history.refresh();
+    let edited = common::index::sync(&mut indexer, &root, false);
+    assert_eq!((edited.updated, edited.unchanged), (1, 2));
+    indexer.finish().expect("the writer finishes");
+
+    let searcher = common::index::open_searcher(&index);
+    let resp = common::index::search(
+        &searcher,
+        &SearchRequest {
+            sort: Sort::Updated,
+            ..SearchRequest::default()
+        },
+    );
+    assert_eq!(resp.hits[0].path, "old.md");
+    assert_eq!(
+        resp.hits[0].updated.as_deref(),
+        Some(
+            time::OffsetDateTime::from_unix_timestamp(at)
+                .expect("a time")
+                .date()
+                .to_string()
+                .as_str()
+        )
+    );
+}
+
+/// Outside git, the files' modification times order `updated`.
+#[test]
+fn without_git_sort_updated_follows_the_files_times() {
+    let dir = TempDir::new().expect("a temporary folder");
+    let root = dir.path().join("articles");
+    let times = [
+        ("b.md", 1_600_000_000u64),
+        ("a.md", 1_700_000_000),
+        ("c.md", 1_500_000_000),
+    ];
+    for (i, (path, secs)) in times.iter().enumerate() {
+        let text =
+            common::articles::article_source(&format!("Undated {i}"), &format!("u{i}"), "Body.");
+        common::articles::write_file(&root, path, &text);
+        let file = std::fs::File::options()
+            .write(true)
+            .open(root.join(path))
+            .expect("open");
+        file.set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(*secs))
+            .expect("set the time");
+    }
+    let index = dir.path().join("index");
+    common::index::build_index(&root, &index);
+    let resp = common::index::search(
+        &common::index::open_searcher(&index),
+        &SearchRequest {
+            sort: Sort::Updated,
+            ..SearchRequest::default()
+        },
+    );
+    assert_eq!(common::index::paths(&resp), ["a.md", "b.md", "c.md"]);
+    assert_eq!(resp.hits[0].updated.as_deref(), Some("2023-11-14"));
 }

@@ -10,10 +10,20 @@ use crate::index::{IndexError, IndexOptions, Indexer, KbIndex};
 use crate::web::{self, AppState, Desk};
 
 pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    // The index takes each article's last change from git, the pages its author and subject.
+    let history = std::sync::Arc::new(crate::history::History::open(
+        &args.articles,
+        Some(&args.data.data),
+    ));
     // Incremental sync only reads what changed, so it runs on every start: a missing index
     // is built, a stale one updated.
     let (index, indexer, articles) = match Indexer::open(&args.index) {
-        Ok(indexer) => sync(indexer, args)?,
+        Ok(mut indexer) => {
+            if history.repo().is_some() {
+                indexer.set_history(history.clone());
+            }
+            sync(indexer, args)?
+        }
         // An index shipped on a read-only volume is served as it is; watching needs a writer.
         Err(e @ IndexError::ReadOnly { .. }) if !args.watch => {
             tracing::warn!("{e}: serving it without bringing it in line with the articles");
@@ -29,7 +39,6 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(|| crate::search::synonyms::default_file(&args.articles));
     let desk = Desk::open(&args.data.data, !args.no_search_log);
     keep_retention(&desk, args.search_log_days);
-    let history = web::freshness::History::open(&args.articles, Some(&args.data.data));
     let state = AppState::with_synonyms(index, &args.articles, synonyms)
         .with_desk(desk)
         .with_history(history, args.stale_after);

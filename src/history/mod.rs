@@ -48,6 +48,7 @@
 
 mod diff;
 mod error;
+mod kept;
 mod log;
 mod summary;
 mod tree;
@@ -60,6 +61,7 @@ use serde::{Deserialize, Serialize};
 
 pub use diff::DIFF_CAP;
 pub use error::{GitSource, HistoryError};
+pub use kept::{History, date, unix_secs};
 
 /// One commit as a reader sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::TantivyDocument;
 use tantivy::schema::{Facet as TantivyFacet, Value};
 
-use super::facet::Facet;
+use super::facet::{Facet, age_path};
 use super::schema::{Fields, title_key};
 use crate::article::{Article, Properties};
 
@@ -40,8 +40,9 @@ impl std::ops::Deref for StoredMeta {
     }
 }
 
-/// Builds the document for an article whose file hashed to `hash`.
-pub fn to_document(f: &Fields, a: &Article, hash: &str) -> TantivyDocument {
+/// Builds the document for an article whose file hashed to `hash` (with its last change,
+/// as [`stamp`] makes it) and that last changed at `updated` (unix seconds), when known.
+pub fn to_document(f: &Fields, a: &Article, hash: &str, updated: Option<i64>) -> TantivyDocument {
     let mut doc = TantivyDocument::new();
     doc.add_text(f.path, &a.path);
     doc.add_text(f.hash, hash);
@@ -93,11 +94,28 @@ pub fn to_document(f: &Fields, a: &Article, hash: &str) -> TantivyDocument {
     if let Some(order) = a.display_order {
         doc.add_i64(f.display_order, order);
     }
+    if let Some(secs) = updated {
+        doc.add_i64(f.updated, secs);
+        doc.add_facet(
+            f.facets[Facet::Age],
+            TantivyFacet::from_path(age_path(secs)),
+        );
+    }
     // Serializing a struct of strings cannot fail.
     let meta = serde_json::to_vec(&StoredMeta::of(a)).unwrap_or_default();
     doc.add_bytes(f.meta, &meta);
     doc.add_text(f.source, &a.source);
     doc
+}
+
+/// What the index keeps in its `hash` column for a file: the blake3 of its bytes, and its
+/// last change when known. A file whose date changes while its bytes do not (its commit
+/// arrives after the edit, or git's date replaces the file's time) is then added again.
+pub fn stamp(hash: &str, updated: Option<i64>) -> String {
+    match updated {
+        Some(secs) => format!("{hash} {secs}"),
+        None => hash.to_owned(),
+    }
 }
 
 /// Separates the short and the long form in a term of [`Fields::defines`].
@@ -185,7 +203,7 @@ mod tests {
             "every known key has a value"
         );
         let (_, fields) = Fields::build();
-        let doc = to_document(&fields, &a, "hash");
+        let doc = to_document(&fields, &a, "hash", Some(1_700_000_000));
         let stored = meta_of(&fields, &doc);
         assert_eq!(stored, StoredMeta::of(&a));
         assert_eq!(stored.properties, a.properties);

@@ -4,6 +4,10 @@
 //! labels it. The index, the search core, the CLI, the pages and the OpenAPI document read
 //! them from here, so a new facet is a variant, its line in each `match`, and a schema bump.
 //!
+//! One facet is not a property: [`Facet::Age`] counts and filters by when an article last
+//! changed, in buckets relative to today ([`AGE_BUCKETS`]). The index keeps a fact that does
+//! not age, the month of the last change (`2024/05`), and each query reads its bucket.
+//!
 //! [`ByFacet`] holds one value per facet (filters, counts, index fields) where the code used
 //! to hold one named field per facet.
 
@@ -22,11 +26,41 @@ pub enum Facet {
     Cloud,
     Scenario,
     Ownership,
+    /// When the article last changed: this month, this year (before this month), older.
+    Age,
+}
+
+/// The buckets of [`Facet::Age`], newest first: the values its filter takes and its counts
+/// show. Calendar months and years (UTC), as people say them.
+pub const AGE_BUCKETS: [&str; 3] = ["this-month", "this-year", "older"];
+
+/// The value [`Facet::Age`] keeps in the index for a change at `secs` (unix time): its
+/// year and month, `["2024", "05"]`.
+pub fn age_path(secs: i64) -> Vec<String> {
+    let date = time::OffsetDateTime::from_unix_timestamp(secs)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+        .date();
+    vec![
+        format!("{:04}", date.year()),
+        format!("{:02}", u8::from(date.month())),
+    ]
+}
+
+/// The bucket of [`AGE_BUCKETS`] that a kept month (`2024-05`, as [`age_path`]'s steps
+/// joined) falls in on the day `now` (unix time).
+pub fn age_bucket(month: &str, now: i64) -> &'static str {
+    let [this_year, this_month] = age_path(now).try_into().unwrap_or_default();
+    let (year, month) = month.split_once(['-', '/']).unwrap_or((month, ""));
+    match (year == this_year, month == this_month) {
+        (true, true) => AGE_BUCKETS[0],
+        (true, false) => AGE_BUCKETS[1],
+        _ => AGE_BUCKETS[2],
+    }
 }
 
 impl Facet {
     /// How many there are.
-    pub const COUNT: usize = 7;
+    pub const COUNT: usize = 8;
 
     /// Every facet, in the order a page URL lists their filters and a response its counts.
     pub const ALL: [Facet; Facet::COUNT] = [
@@ -37,6 +71,7 @@ impl Facet {
         Facet::Cloud,
         Facet::Scenario,
         Facet::Ownership,
+        Facet::Age,
     ];
 
     /// Its name: the index field, the query parameter (`/search?service=...`), the key of
@@ -51,19 +86,21 @@ impl Facet {
             Facet::Cloud => "cloud",
             Facet::Scenario => "scenario",
             Facet::Ownership => "ownership",
+            Facet::Age => "age",
         }
     }
 
-    /// The property its values come from.
-    pub fn key(self) -> Key {
+    /// The property its values come from; `None` for [`Facet::Age`].
+    pub fn key(self) -> Option<Key> {
         match self {
-            Facet::Service => Key::Service,
-            Facet::Resource => Key::Resource,
-            Facet::Tag => Key::ResourceTags,
-            Facet::Type => Key::SelfHelpType,
-            Facet::Cloud => Key::CloudEnvironments,
-            Facet::Scenario => Key::DiagnosticScenario,
-            Facet::Ownership => Key::OwnershipId,
+            Facet::Service => Some(Key::Service),
+            Facet::Resource => Some(Key::Resource),
+            Facet::Tag => Some(Key::ResourceTags),
+            Facet::Type => Some(Key::SelfHelpType),
+            Facet::Cloud => Some(Key::CloudEnvironments),
+            Facet::Scenario => Some(Key::DiagnosticScenario),
+            Facet::Ownership => Some(Key::OwnershipId),
+            Facet::Age => None,
         }
     }
 
@@ -77,6 +114,7 @@ impl Facet {
             Facet::Cloud => "Cloud",
             Facet::Scenario => "Diagnostic scenario",
             Facet::Ownership => "Owning team",
+            Facet::Age => "Last changed",
         }
     }
 
@@ -97,6 +135,10 @@ impl Facet {
             Facet::Cloud => "Cloud environment (`public`, `fairfax`, `mooncake`, ...); repeatable.",
             Facet::Scenario => "Diagnostic scenario; repeatable.",
             Facet::Ownership => "The owning team (ownershipId, any case); repeatable.",
+            Facet::Age => {
+                "When the article last changed (its last commit, else its file's modification \
+                 time): `this-month`, `this-year` (before this month) or `older`; repeatable."
+            }
         }
     }
 
@@ -125,15 +167,20 @@ impl Facet {
     pub fn of_field(field: &str) -> Option<Facet> {
         Facet::ALL.into_iter().find(|f| {
             field.eq_ignore_ascii_case(f.name())
-                || field.eq_ignore_ascii_case(f.key().name())
+                || f.key()
+                    .is_some_and(|k| field.eq_ignore_ascii_case(k.name()))
                 || f.aliases().iter().any(|a| field.eq_ignore_ascii_case(a))
         })
     }
 
     /// The steps of each facet value an article has, lower-cased (filters compare so): one
     /// step, or `[service, resource]` for a resource (`-` standing for a missing service).
+    /// None for [`Facet::Age`], whose value comes from the last change ([`age_path`]).
     pub fn paths(self, p: &Properties) -> Vec<Vec<String>> {
-        let values: Vec<&str> = match p.get(self.key()) {
+        let Some(key) = self.key() else {
+            return Vec::new();
+        };
+        let values: Vec<&str> = match p.get(key) {
             Value::Text(s) => vec![s],
             Value::List(l) => l.iter().map(String::as_str).collect(),
             Value::Number(_) => Vec::new(),
@@ -270,7 +317,9 @@ mod tests {
             assert_eq!(f as usize, i);
             assert_eq!(Facet::of_name(f.name()), Some(f));
             assert_eq!(Facet::of_field(&f.name().to_uppercase()), Some(f));
-            assert_eq!(Facet::of_field(f.key().name()), Some(f));
+            if let Some(key) = f.key() {
+                assert_eq!(Facet::of_field(key.name()), Some(f));
+            }
         }
         assert_eq!(Facet::of_field("tags"), Some(Facet::Tag));
         assert_eq!(Facet::of_field("selfhelptype"), Some(Facet::Type));
@@ -305,13 +354,30 @@ mod tests {
         assert_eq!(Facet::Resource.paths(&orphan), [["-", "vaults"]]);
     }
 
+    /// Calendar buckets: December 2026 is this month on 2 December 2026, January 2026 this
+    /// year, December 2025 older; the kept value is the month of the change, in UTC.
+    #[test]
+    fn a_change_falls_in_the_calendar_bucket_of_today() {
+        let now = 1_796_212_800; // 2026-12-02 12:00 UTC
+        assert_eq!(age_path(now), ["2026", "12"]);
+        assert_eq!(age_path(1_767_225_599), ["2025", "12"]); // 2025-12-31 23:59:59
+        assert_eq!(age_path(1_767_225_600), ["2026", "01"]); // 2026-01-01 00:00:00
+        let bucket = |secs: i64| age_bucket(&age_path(secs).join("/"), now);
+        assert_eq!(bucket(now - 86_400), "this-month");
+        assert_eq!(bucket(1_767_225_600), "this-year");
+        assert_eq!(bucket(1_767_225_599), "older");
+        assert_eq!(bucket(0), "older");
+        assert_eq!(age_bucket("2026-12", now), "this-month");
+        assert_eq!(age_bucket("nonsense", now), "older");
+    }
+
     #[test]
     fn by_facet_serializes_as_a_map_in_order_and_reads_it_back() {
         let v = ByFacet::from_fn(|f| vec![f.name().len()]);
         let json = serde_json::to_string(&v).expect("json");
         assert_eq!(
             json,
-            r#"{"service":[7],"resource":[8],"tag":[3],"type":[4],"cloud":[5],"scenario":[8],"ownership":[9]}"#
+            r#"{"service":[7],"resource":[8],"tag":[3],"type":[4],"cloud":[5],"scenario":[8],"ownership":[9],"age":[3]}"#
         );
         let back: ByFacet<Vec<usize>> = serde_json::from_str(&json).expect("read");
         assert_eq!(back, v);

@@ -20,10 +20,11 @@ mod writer;
 
 pub use columns::all_terms;
 pub use document::{
-    DEFINITION_SEPARATOR, StoredMeta, definition_term, meta_of, outline_of, text_of, to_document,
+    DEFINITION_SEPARATOR, StoredMeta, definition_term, meta_of, outline_of, stamp, text_of,
+    to_document,
 };
 pub use error::IndexError;
-pub use facet::{ByFacet, Facet};
+pub use facet::{AGE_BUCKETS, ByFacet, Facet, age_bucket, age_path};
 pub use progress::Progress;
 pub use reader::KbIndex;
 pub use schema::{Fields, exact_analyzer, names, text_analyzer, title_key, words_analyzer};
@@ -31,7 +32,7 @@ pub use writer::{IndexOptions, IndexReport, Indexer};
 
 /// Bumped whenever the schema or the way articles are turned into documents changes; an index
 /// with another version is rebuilt by `kb index` and refused by readers.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 
 /// What a commit records besides the documents.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

@@ -47,6 +47,7 @@ pub mod names {
     pub const OUTLINE: &str = "outline";
     pub const BODY: &str = "body";
     pub const DISPLAY_ORDER: &str = "display_order";
+    pub const UPDATED: &str = "updated";
     pub const META: &str = "meta";
     pub const SOURCE: &str = "source";
 }
@@ -56,7 +57,8 @@ pub mod names {
 pub struct Fields {
     /// Relative path with `.md`: the document's key. Exact, case kept.
     pub path: Field,
-    /// blake3 of the file's bytes, hex: what incremental indexing compares.
+    /// blake3 of the file's bytes, hex, with the last change ([`stamp`](super::stamp)): what
+    /// incremental indexing compares.
     pub hash: Field,
     pub article_id: Field,
     /// Support topic IDs, one exact term each.
@@ -94,6 +96,9 @@ pub struct Fields {
     /// `/service/resource`, `/tag`, ...
     pub facets: ByFacet<Field>,
     pub display_order: Field,
+    /// When the article last changed, unix seconds: its last commit, else its file's
+    /// modification time (see [`History::changed`](crate::history::History::changed)).
+    pub updated: Field,
     /// The parsed properties as JSON, for result lists without re-parsing.
     pub meta: Field,
     /// The article's text as read (raw Markdown), for article pages.
@@ -154,6 +159,7 @@ impl Fields {
             body: b.add_text_field(names::BODY, text(true)),
             facets: ByFacet::from_fn(|f| b.add_facet_field(f.name(), FacetOptions::default())),
             display_order: b.add_i64_field(names::DISPLAY_ORDER, FAST),
+            updated: b.add_i64_field(names::UPDATED, FAST),
             meta: b.add_bytes_field(names::META, STORED),
             source: b.add_text_field(names::SOURCE, STORED),
         };
@@ -185,6 +191,7 @@ impl Fields {
             body: f(names::BODY)?,
             facets: ByFacet::try_from_fn(|facet| f(facet.name()))?,
             display_order: f(names::DISPLAY_ORDER)?,
+            updated: f(names::UPDATED)?,
             meta: f(names::META)?,
             source: f(names::SOURCE)?,
         })

@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 
 use super::directory::WriteDirectory;
-use super::document::to_document;
+use super::document::{stamp, to_document};
 use super::error::IndexError;
 use super::progress::Progress;
 use super::reader::{check_version, open_reader};
@@ -23,6 +23,7 @@ use super::schema::{Fields, register_analyzers};
 use super::{CommitPayload, SCHEMA_VERSION};
 use crate::article::{Article, Code, Problem, Severity};
 use crate::corpus::{self, PathChange, SourceFile};
+use crate::history::History;
 
 /// Memory for tantivy's indexing threads in all; they flush a segment when it is used up.
 const WRITER_BUDGET: usize = 128 * 1024 * 1024;
@@ -96,6 +97,8 @@ pub struct Indexer {
     rebuilt: Option<String>,
     /// Files as last read by this process, by path.
     seen: HashMap<String, Seen>,
+    /// Where each article's last change comes from, when the articles are in git.
+    history: Option<std::sync::Arc<History>>,
     _lock: File,
 }
 
@@ -185,6 +188,7 @@ impl Indexer {
             dir: dir.to_owned(),
             rebuilt,
             seen: HashMap::new(),
+            history: None,
             _lock: lock,
         })
     }
@@ -196,6 +200,13 @@ impl Indexer {
 
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// Takes each article's last change from `history` (its last commit) rather than from
+    /// its file's modification time, from the next sync on. An article whose date changes
+    /// is added again (the date is part of its [`stamp`]).
+    pub fn set_history(&mut self, history: std::sync::Arc<History>) {
+        self.history = Some(history);
     }
 
     /// Brings the index in line with the articles under `root`, in one commit. On failure
@@ -268,10 +279,16 @@ impl Indexer {
         let fields = self.fields;
         let writer = &self.writer;
         let seen = std::mem::take(&mut self.seen);
+        let history = self.history.as_deref();
         let outcomes: Vec<Result<_, IndexError>> = files
             .par_iter()
             .map(|file| {
-                let r = index_file(writer, &fields, file, &existing, &seen, opts.full, &counts);
+                let known = Known {
+                    existing: &existing,
+                    seen: &seen,
+                    history,
+                };
+                let r = index_file(writer, &fields, file, &known, opts.full, &counts);
                 progress.advance(1);
                 r.map_err(IndexError::tantivy(&self.dir))
             })
@@ -349,16 +366,14 @@ impl Indexer {
         for change in changes {
             match change {
                 PathChange::Article(file) if done.insert(file.path.as_str()) => {
-                    let (file_problems, file_seen) = index_file(
-                        &self.writer,
-                        &self.fields,
-                        file,
-                        &existing,
-                        &self.seen,
-                        false,
-                        &counts,
-                    )
-                    .map_err(IndexError::tantivy(&self.dir))?;
+                    let known = Known {
+                        existing: &existing,
+                        seen: &self.seen,
+                        history: self.history.as_deref(),
+                    };
+                    let (file_problems, file_seen) =
+                        index_file(&self.writer, &self.fields, file, &known, false, &counts)
+                            .map_err(IndexError::tantivy(&self.dir))?;
                     problems.extend(file_problems);
                     match file_seen {
                         Some(seen) => self.seen.insert(file.path.clone(), seen),
@@ -574,26 +589,41 @@ struct Seen {
     hash: String,
 }
 
+/// What a sync knows of the files before it reads them.
+struct Known<'a> {
+    /// Path -> [`stamp`] of every article the last commit holds (or of the paths asked).
+    existing: &'a HashMap<String, String>,
+    /// Files as this process last read them.
+    seen: &'a HashMap<String, Seen>,
+    history: Option<&'a History>,
+}
+
 /// Reads, hashes and (when new or changed) parses and adds one file; returns its problems and
 /// what it looked like.
 fn index_file(
     writer: &IndexWriter,
     fields: &Fields,
     file: &SourceFile,
-    existing: &HashMap<String, String>,
-    seen: &HashMap<String, Seen>,
+    known: &Known<'_>,
     full: bool,
     counts: &Counts,
 ) -> tantivy::Result<(Vec<Problem>, Option<Seen>)> {
     let stat = std::fs::metadata(&file.file)
         .ok()
         .and_then(|m| Some((m.modified().ok()?, m.len())));
-    if let (Some((modified, len)), Some(before), Some(indexed)) =
-        (stat, seen.get(&file.path), existing.get(&file.path))
-        && !full
+    let modified = stat.map(|(m, _)| m);
+    let updated = match known.history {
+        Some(h) => h.changed(&file.path, modified),
+        None => modified.and_then(crate::history::unix_secs),
+    };
+    if let (Some((modified, len)), Some(before), Some(indexed)) = (
+        stat,
+        known.seen.get(&file.path),
+        known.existing.get(&file.path),
+    ) && !full
         && before.modified == modified
         && before.len == len
-        && &before.hash == indexed
+        && &stamp(&before.hash, updated) == indexed
     {
         counts.unchanged.fetch_add(1, Ordering::Relaxed);
         return Ok((Vec::new(), Some(before.clone())));
@@ -612,8 +642,9 @@ fn index_file(
         len,
         hash: hash.to_string(),
     });
-    let previous = existing.get(&file.path);
-    if !full && previous.is_some_and(|h| h.as_str() == hash.as_str()) {
+    let stamped = stamp(hash.as_str(), updated);
+    let previous = known.existing.get(&file.path);
+    if !full && previous.is_some_and(|h| *h == stamped) {
         counts.unchanged.fetch_add(1, Ordering::Relaxed);
         return Ok((Vec::new(), now_seen));
     }
@@ -626,7 +657,7 @@ fn index_file(
     } else {
         counts.added.fetch_add(1, Ordering::Relaxed);
     }
-    writer.add_document(to_document(fields, &article, hash.as_str()))?;
+    writer.add_document(to_document(fields, &article, &stamped, updated))?;
     Ok((article.problems, now_seen))
 }
 

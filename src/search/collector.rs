@@ -14,7 +14,7 @@ use tantivy::columnar::{Column, StrColumn};
 use tantivy::fastfield::FacetReader;
 use tantivy::{DocId, Score, SegmentReader};
 
-use crate::index::{ByFacet, Facet, names};
+use crate::index::{ByFacet, Facet, age_bucket, names};
 
 /// How hits are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +25,8 @@ pub enum Order {
     DisplayOrder,
     /// Title, then path.
     Title,
+    /// Last change, newest first, then path.
+    Updated,
 }
 
 /// What the collector is asked for.
@@ -37,6 +39,8 @@ pub struct Request {
     pub order: Order,
     /// Documents excluded by `-word` / `-"a phrase"`, found by a query of their own.
     pub excluded: std::collections::HashSet<tantivy::DocAddress>,
+    /// Today, unix seconds: what [`Facet::Age`]'s buckets are counted from.
+    pub now: i64,
 }
 
 /// One hit of the top list.
@@ -47,6 +51,8 @@ pub struct TopHit {
     pub path: String,
     sort_title: String,
     display_order: Option<i64>,
+    /// When the article last changed, unix seconds.
+    pub updated: Option<i64>,
 }
 
 /// What the collector returns.
@@ -83,7 +89,7 @@ impl FacetValueCache {
         }
         let mut values: SegmentValues = Default::default();
         for (facet, slot) in values.iter_mut() {
-            *slot = facet_values(&reader.facet_reader(facet.name())?, facet.nested())?;
+            *slot = facet_values(&reader.facet_reader(facet.name())?, facet)?;
         }
         let values = std::sync::Arc::new(values);
         let mut map = self.lock();
@@ -126,6 +132,7 @@ impl FacetTopCollector<'_> {
                 .sort_title
                 .cmp(&b.sort_title)
                 .then_with(|| a.path.cmp(&b.path)),
+            Order::Updated => b.updated.cmp(&a.updated).then_with(|| a.path.cmp(&b.path)),
         }
     }
 }
@@ -148,6 +155,17 @@ impl Collector for FacetTopCollector<'_> {
         for facet in Facet::ALL {
             let facet_reader = reader.facet_reader(facet.name())?;
             let values = &cached[facet];
+            // The kept month of a change is shown as its bucket of today.
+            let buckets = (facet == Facet::Age).then(|| {
+                values
+                    .iter()
+                    .map(|(full, _)| age_bucket(full, self.request.now))
+                    .collect::<Vec<&'static str>>()
+            });
+            let shown = |i: usize| match &buckets {
+                Some(b) => b.get(i).copied().unwrap_or_default(),
+                None => values.get(i).map_or("", |(_, shown)| shown.as_str()),
+            };
             let selected = &self.request.selected[facet];
             let allowed = if selected.is_empty() {
                 None
@@ -155,13 +173,15 @@ impl Collector for FacetTopCollector<'_> {
                 Some(
                     values
                         .iter()
-                        .map(|(full, value)| selected.iter().any(|s| s == value || s == full))
+                        .enumerate()
+                        .map(|(i, (full, _))| selected.iter().any(|s| s == shown(i) || s == full))
                         .collect::<Vec<bool>>(),
                 )
             };
             facets.push(SegmentFacet {
                 counts: vec![0; values.len()],
                 values: cached.clone(),
+                buckets,
                 facet,
                 allowed,
                 reader: facet_reader,
@@ -190,6 +210,7 @@ impl Collector for FacetTopCollector<'_> {
                 .str(names::TITLE_SORT)?
                 .ok_or_else(|| missing(names::TITLE_SORT))?,
             display_order: ff.i64(names::DISPLAY_ORDER)?,
+            updated: ff.i64(names::UPDATED)?,
             fails: Vec::with_capacity(Facet::COUNT),
         })
     }
@@ -221,19 +242,20 @@ impl Collector for FacetTopCollector<'_> {
 }
 
 /// `(full value, shown value)` for every ordinal of a facet in one segment. For resources
-/// the full value is `service/resource` and the shown one the resource alone.
-fn facet_values(reader: &FacetReader, resource: bool) -> tantivy::Result<Vec<(String, String)>> {
+/// the full value is `service/resource` and the shown one the resource alone; for the age,
+/// both are the month (`2024/05`), shown as its bucket by the query.
+fn facet_values(reader: &FacetReader, facet: Facet) -> tantivy::Result<Vec<(String, String)>> {
     let mut stream = reader.facet_dict().stream()?;
     let mut out = Vec::with_capacity(reader.num_facets());
     while stream.advance() {
         let key = String::from_utf8_lossy(stream.key());
         // Encoded facets separate their steps with a NUL byte.
         let steps: Vec<&str> = key.split('\0').collect();
-        let shown = steps.last().copied().unwrap_or_default().to_owned();
-        let full = if resource {
-            steps.join("/")
-        } else {
-            shown.clone()
+        let last = steps.last().copied().unwrap_or_default().to_owned();
+        let (full, shown) = match facet {
+            Facet::Resource => (steps.join("/"), last),
+            Facet::Age => (steps.join("/"), steps.join("/")),
+            _ => (last.clone(), last),
         };
         out.push((full, shown));
     }
@@ -243,6 +265,8 @@ fn facet_values(reader: &FacetReader, resource: bool) -> tantivy::Result<Vec<(St
 struct SegmentFacet {
     reader: FacetReader,
     values: std::sync::Arc<SegmentValues>,
+    /// For [`Facet::Age`]: each ordinal's bucket, which it is shown and filtered as.
+    buckets: Option<Vec<&'static str>>,
     facet: Facet,
     /// Per ordinal: selected by the filter. `None`: no filter on this facet.
     allowed: Option<Vec<bool>>,
@@ -286,6 +310,7 @@ pub struct SegmentFacetTop {
     paths: StrColumn,
     titles: StrColumn,
     display_order: Column<i64>,
+    updated: Column<i64>,
     fails: Vec<usize>,
 }
 
@@ -332,6 +357,10 @@ impl SegmentCollector for SegmentFacetTop {
                     (0.0, order, first_ord(&self.titles, doc), path)
                 }
                 Order::Title => (0.0, 0, first_ord(&self.titles, doc), path),
+                Order::Updated => {
+                    let newest_first = self.updated.first(doc).map_or(i64::MAX, |u| -u);
+                    (0.0, newest_first, 0, path)
+                }
             }
         };
         let mut keyed: Vec<(SortKey, DocId, Score)> =
@@ -361,15 +390,22 @@ impl SegmentCollector for SegmentFacetTop {
                 path,
                 sort_title,
                 display_order: self.display_order.first(doc),
+                updated: self.updated.first(doc),
             });
         }
         let mut facets: ByFacet<Vec<(String, u64)>> = Default::default();
         for (slot, facet) in facets.0.iter_mut().zip(self.facets) {
-            *slot = facet.values[facet.facet]
-                .iter()
+            let values = &facet.values[facet.facet];
+            *slot = (0..values.len())
                 .zip(facet.counts)
                 .filter(|(_, c)| *c > 0)
-                .map(|((_, shown), c)| (shown.clone(), c))
+                .map(|(i, c)| {
+                    let shown = match &facet.buckets {
+                        Some(b) => b.get(i).copied().unwrap_or_default().to_owned(),
+                        None => values[i].1.clone(),
+                    };
+                    (shown, c)
+                })
                 .collect();
         }
         Fruit {

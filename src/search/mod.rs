@@ -127,6 +127,7 @@ impl Searcher {
                 top: page * per_page,
                 order: order(req.sort, !plan.is_empty()),
                 excluded: excluded(&searcher, &exclusions)?,
+                now: crate::history::unix_secs(std::time::SystemTime::now()).unwrap_or(0),
             },
             cache: &self.facet_values,
         };
@@ -218,6 +219,7 @@ fn order(sort: Sort, has_text: bool) -> Order {
         Sort::Auto | Sort::Order => Order::DisplayOrder,
         Sort::Relevance => Order::Relevance,
         Sort::Title => Order::Title,
+        Sort::Updated => Order::Updated,
     }
 }
 
@@ -273,6 +275,7 @@ fn hit(
         snippet,
         score: top.score,
         section,
+        updated: top.updated.map(crate::history::date),
     })
 }
 

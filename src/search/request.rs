@@ -22,11 +22,19 @@ pub enum Sort {
     /// displayOrder where set, then title.
     Order,
     Title,
+    /// Last change, newest first.
+    Updated,
 }
 
 impl Sort {
     /// Every order, the default first.
-    pub const ALL: [Sort; 4] = [Sort::Auto, Sort::Relevance, Sort::Order, Sort::Title];
+    pub const ALL: [Sort; 5] = [
+        Sort::Auto,
+        Sort::Relevance,
+        Sort::Order,
+        Sort::Title,
+        Sort::Updated,
+    ];
 
     /// Its name: the `sort` parameter's value and its JSON spelling (a test holds serde to
     /// it).
@@ -36,13 +44,14 @@ impl Sort {
             Sort::Relevance => "relevance",
             Sort::Order => "order",
             Sort::Title => "title",
+            Sort::Updated => "updated",
         }
     }
 }
 
 /// A `sort` value that names no order.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`sort` must be one of auto, relevance, order, title; got `{0}`")]
+#[error("`sort` must be one of auto, relevance, order, title, updated; got `{0}`")]
 pub struct UnknownSort(pub String);
 
 impl std::str::FromStr for Sort {
@@ -114,6 +123,10 @@ pub struct Hit {
     /// `null` when no heading's section holds a match (or the article has no headings).
     #[serde(default)]
     pub section: Option<HitSection>,
+    /// When the article last changed (`2024-05-01`, UTC): its last commit when the articles
+    /// are in git, else its file's modification time.
+    #[serde(default)]
+    pub updated: Option<String>,
 }
 
 /// A heading of an article and its anchor on the article page.

@@ -6,117 +6,37 @@
 //! the data folder, so a restart reads only the commits new since) and again after each
 //! change the watcher brings in.
 
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::path::Path;
+use std::time::SystemTime;
 
-use crate::history::{Repo, Summaries};
+pub use crate::history::{History, date};
 
 /// Days after which an article is marked stale, unless told otherwise.
 pub const DEFAULT_STALE_DAYS: u32 = 365;
-/// The copy of the summaries kept in the data folder.
-const CACHE_FILE: &str = "history.json";
 
-/// The git history of the articles folder, if it has one.
-#[derive(Debug, Default)]
-pub struct History {
-    repo: Option<Repo>,
-    summaries: RwLock<Option<Arc<Summaries>>>,
-    /// Where the summaries are kept between runs; `None`: not kept.
-    cache: Option<PathBuf>,
-}
-
+/// The freshness of articles, from the articles' git history or their files.
 impl History {
-    /// The history of `articles` (none when it is not in a git work tree), its summaries
-    /// read now, from the copy in `data` when there is one.
-    pub fn open(articles: &Path, data: Option<&Path>) -> History {
-        let repo = match Repo::discover(articles) {
-            Ok(repo) => repo,
-            Err(e) => {
-                tracing::warn!("reading the git history of {}: {e}", articles.display());
-                None
-            }
-        };
-        let history = History {
-            repo,
-            summaries: RwLock::new(None),
-            cache: data.map(|d| d.join(CACHE_FILE)),
-        };
-        history.refresh();
-        history
-    }
-
-    /// Reads the commits new since the last summaries (all of them the first time).
-    pub fn refresh(&self) {
-        let Some(repo) = &self.repo else { return };
-        let previous = self.current().or_else(|| {
-            let text = std::fs::read(self.cache.as_ref()?).ok()?;
-            serde_json::from_slice::<Summaries>(&text)
-                .ok()
-                .map(Arc::new)
-        });
-        match repo.summaries(previous.as_deref()) {
-            Ok((summaries, stats)) => {
-                tracing::info!(
-                    "git history: {} files, {} commits read in {:?}",
-                    summaries.files.len(),
-                    stats.commits_read,
-                    stats.elapsed
-                );
-                if stats.commits_read > 0
-                    && let Some(file) = &self.cache
-                {
-                    match serde_json::to_vec(&summaries) {
-                        Ok(bytes) => {
-                            if let Err(e) = std::fs::write(file, bytes) {
-                                tracing::warn!("keeping the history in {}: {e}", file.display());
-                            }
-                        }
-                        Err(e) => tracing::warn!("writing the history: {e}"),
-                    }
-                }
-                *self.summaries.write().unwrap_or_else(|e| e.into_inner()) =
-                    Some(Arc::new(summaries));
-            }
-            Err(e) => tracing::warn!("reading the git history: {e}"),
-        }
-    }
-
-    fn current(&self) -> Option<Arc<Summaries>> {
-        self.summaries
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-    }
-
-    /// The repository, when the articles are in one.
-    pub fn repo(&self) -> Option<&Repo> {
-        self.repo.as_ref()
-    }
-
     /// The freshness of the article at `path` (relative to `articles`, with `.md`).
     pub fn of(&self, articles: &Path, path: &str, stale_days: u32) -> Freshness {
         let now = now_secs();
-        let summaries = self.current();
-        if let Some(h) = summaries.as_ref().and_then(|s| s.files.get(path)) {
+        if let Some(h) = self.of_file(path) {
             return Freshness::new(
                 h.last.committed,
                 now,
                 stale_days,
                 Some(GitChange {
-                    short: h.last.short.clone(),
-                    author: h.last.author.clone(),
-                    subject: h.last.subject.clone(),
+                    short: h.last.short,
+                    author: h.last.author,
+                    subject: h.last.subject,
                     commits: h.commits,
                 }),
             );
         }
         let modified = std::fs::metadata(articles.join(path))
             .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-            .map_or(now, |d| d.as_secs() as i64);
-        Freshness::new(modified, now, stale_days, None)
+            .ok();
+        let at = self.changed(path, modified).unwrap_or(now);
+        Freshness::new(at, now, stale_days, None)
     }
 }
 
@@ -155,16 +75,7 @@ impl Freshness {
 }
 
 fn now_secs() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
-/// The UTC date of a Unix time, `YYYY-MM-DD`.
-pub fn date(secs: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(secs)
-        .map(|t| t.date().to_string())
-        .unwrap_or_default()
+    crate::history::unix_secs(SystemTime::now()).unwrap_or(0)
 }
 
 /// How long ago, in words, a span of `days` is.

@@ -156,6 +156,7 @@ fn search_view(req: &SearchRequest, resp: &SearchResponse, sid: Option<i64>) -> 
                 )
             }),
             path: h.path.clone(),
+            updated: h.updated.clone().unwrap_or_default(),
             snippet: h.snippet.clone(),
             type_label: type_label(&h.self_help_type),
             type_url: st.toggled(Facet::Type.name(), &h.self_help_type),
@@ -708,7 +709,7 @@ fn property_url(p: &Properties, key: Key, value: &str) -> Option<String> {
         // A facet's value lists the articles that share it.
         _ => Facet::ALL
             .into_iter()
-            .find(|f| f.key() == key)
+            .find(|f| f.key() == Some(key))
             .map(|f| links::filtered(f, value)),
     }
 }

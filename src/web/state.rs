@@ -185,10 +185,14 @@ impl AppState {
 
     /// The same state, with the articles' git history and the stale threshold. Call it
     /// before the state is shared.
-    pub fn with_history(mut self, history: super::freshness::History, stale_days: u32) -> AppState {
+    pub fn with_history(
+        mut self,
+        history: Arc<super::freshness::History>,
+        stale_days: u32,
+    ) -> AppState {
         match Arc::get_mut(&mut self.0) {
             Some(inner) => {
-                inner.history = Arc::new(history);
+                inner.history = history;
                 inner.stale_days = stale_days;
             }
             None => tracing::error!("the history was given after the state was shared"),

@@ -197,10 +197,19 @@ pub fn type_label(t: &str) -> String {
     .to_owned()
 }
 
-/// How a facet value reads: article types by their names, the rest as indexed.
+/// How a facet value reads: article types and age buckets by their names, the rest as
+/// indexed.
 pub fn value_label(param: &str, value: &str) -> String {
     if param == Facet::Type.name() {
         type_label(value)
+    } else if param == Facet::Age.name() {
+        match value {
+            "this-month" => "This month",
+            "this-year" => "Earlier this year",
+            "older" => "Before this year",
+            other => other,
+        }
+        .to_owned()
     } else {
         value.to_owned()
     }
@@ -235,6 +244,8 @@ pub struct HitView {
     pub topics: Vec<Link>,
     /// The section that matched best, linked: the page opens there.
     pub section: Option<Link>,
+    /// The date of its last change (`2024-05-01`), or empty.
+    pub updated: String,
 }
 
 /// A facet of the sidebar.

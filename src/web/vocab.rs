@@ -12,5 +12,6 @@ pub fn sort_label(sort: Sort) -> &'static str {
         Sort::Relevance => "Relevance",
         Sort::Order => "Display order",
         Sort::Title => "Title",
+        Sort::Updated => "Last changed",
     }
 }

@@ -187,6 +187,9 @@ fn sync_loop(mut indexer: Indexer, root: &Path, state: &AppState, rx: &Receiver<
         let Some(burst) = settle(rx, first) else {
             break;
         };
+        // A pull brings files and their commits at once: read the new commits first, so
+        // that the changed articles get their new dates.
+        state.history().refresh();
         let result = match burst.changes(root) {
             Some(changes) if changes.iter().all(|c| *c == PathChange::Ignored) => continue,
             Some(changes) => indexer.sync_paths(root, &changes),

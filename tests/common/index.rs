@@ -102,8 +102,8 @@ pub fn disk_files(root: &Path) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// Path -> content hash of every live document of the index in `dir`, read from its fast
-/// columns: exactly what decides whether two indexes hold the same articles. Fails when a
+/// Path -> content hash (blake3 of the file) of every live document of the index in `dir`,
+/// read from its fast columns: exactly what decides whether two indexes hold the same articles. Fails when a
 /// path is indexed twice (a crash must not leave duplicates either).
 pub fn indexed_files(dir: &Path) -> BTreeMap<String, String> {
     let index = KbIndex::open(dir).unwrap_or_else(|e| panic!("opening {}: {e}", dir.display()));
@@ -128,7 +128,9 @@ pub fn indexed_files(dir: &Path) -> BTreeMap<String, String> {
         };
         for doc in segment.doc_ids_alive() {
             let path = text(&paths, doc);
-            let hash = text(&hashes, doc);
+            // The column keeps the content hash, then the last change after a space.
+            let stamp = text(&hashes, doc);
+            let hash = stamp.split(' ').next().unwrap_or_default().to_owned();
             if let Some(previous) = out.insert(path.clone(), hash) {
                 panic!("{path} is indexed twice (one copy with hash {previous})");
             }
