@@ -39,6 +39,8 @@ pub enum Command {
     Feedback(FeedbackArgs),
     /// What agents searched for and did not find, opened and flagged.
     Insights(InsightsArgs),
+    /// The stored searches and feedback: delete them or export them all.
+    Data(DataArgsCommand),
 }
 
 /// Where feedback and the search log are kept.
@@ -48,6 +50,60 @@ pub struct DataArgs {
     /// `kb index --full` leaves it alone.
     #[arg(long, default_value = "data")]
     pub data: PathBuf,
+}
+
+/// Where feedback and the search log are kept: SQLite in the data folder, or PostgreSQL.
+#[derive(Debug, Clone, clap::Args)]
+pub struct StoreArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// PostgreSQL instead of SQLite (`postgres://user@host:port/database`), so that several
+    /// servers share one store. The data folder still keeps the git history's summaries.
+    #[arg(long, env = "KB_DATABASE")]
+    pub database: Option<String>,
+}
+
+impl StoreArgs {
+    /// Where the store is.
+    pub fn place(&self) -> crate::store::Place {
+        match &self.database {
+            Some(url) => crate::store::Place::Postgres(url.clone()),
+            None => crate::store::Place::Folder(self.data.data.clone()),
+        }
+    }
+}
+
+/// `kb data`: what a data-protection request needs.
+#[derive(Debug, Subcommand)]
+pub enum DataCommand {
+    /// Delete stored searches and feedback: all of them, or those before a date.
+    Purge(PurgeArgs),
+    /// Write everything stored (feedback and the search log) as JSON.
+    Export(DataExportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DataArgsCommand {
+    #[command(subcommand)]
+    pub command: DataCommand,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PurgeArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Delete only what was stored before this day (`2026-01-31`, UTC midnight).
+    #[arg(long)]
+    pub before: Option<String>,
+    /// Print what was deleted as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DataExportArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 /// Output format of `kb feedback`.
@@ -61,7 +117,7 @@ pub enum FeedbackFormat {
 #[derive(Debug, clap::Args)]
 pub struct FeedbackArgs {
     #[command(flatten)]
-    pub data: DataArgs,
+    pub store: StoreArgs,
     /// csv (with a header row) or jsonl (one JSON object per line).
     #[arg(long, value_enum, default_value_t = FeedbackFormat::Csv)]
     pub format: FeedbackFormat,
@@ -70,7 +126,7 @@ pub struct FeedbackArgs {
 #[derive(Debug, clap::Args)]
 pub struct InsightsArgs {
     #[command(flatten)]
-    pub data: DataArgs,
+    pub store: StoreArgs,
     /// Over how many days.
     #[arg(long, default_value_t = 30)]
     pub days: u32,
@@ -254,7 +310,7 @@ pub struct ServeArgs {
     #[arg(long)]
     pub synonyms: Option<PathBuf>,
     #[command(flatten)]
-    pub data: DataArgs,
+    pub store: StoreArgs,
     /// Days after an article's last change past which its page marks it stale.
     #[arg(long, default_value_t = crate::web::freshness::DEFAULT_STALE_DAYS)]
     pub stale_after: u32,
@@ -264,6 +320,10 @@ pub struct ServeArgs {
     /// Days a logged search is kept; older ones are deleted at start and every hour.
     #[arg(long, default_value_t = crate::store::DEFAULT_RETENTION_DAYS)]
     pub search_log_days: u32,
+    /// Days feedback is kept (0: for ever); older feedback is deleted at start and every
+    /// hour.
+    #[arg(long, default_value_t = crate::store::DEFAULT_FEEDBACK_RETENTION_DAYS)]
+    pub feedback_days: u32,
 }
 
 /// Runs a parsed command line; the exit code is the command's verdict (1: `kb check` found
@@ -279,6 +339,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => cmd::serve::run(&args),
         Command::Feedback(args) => cmd::desk::feedback(&args),
         Command::Insights(args) => cmd::desk::insights(&args),
+        Command::Data(args) => match &args.command {
+            DataCommand::Purge(a) => cmd::desk::purge(a),
+            DataCommand::Export(a) => cmd::desk::export(a),
+        },
     }
 }
 

@@ -18,7 +18,7 @@ use common::web::{Reply, app_state, get, send};
 use selfhelp_kb::history::History;
 use selfhelp_kb::index::{Indexer, KbIndex};
 use selfhelp_kb::search::{SearchRequest, Sort};
-use selfhelp_kb::store::{FeedbackKind, Store};
+use selfhelp_kb::store::{FeedbackKind, Place, Store};
 use selfhelp_kb::web::{AppState, Desk, app};
 
 const KEYVAULT: &str = "microsoft.keyvault.vaults/keyvault-access-denied-403.md";
@@ -26,8 +26,10 @@ const KEYVAULT: &str = "microsoft.keyvault.vaults/keyvault-access-denied-403.md"
 /// The app over the sample articles, with its store in `data` under the returned folder.
 fn desk_app(log_searches: bool) -> (TempDir, Router) {
     let dir = TempDir::new().expect("a temporary folder");
-    let state = app_state(&sample_articles(), &dir.path().join("index"))
-        .with_desk(Desk::open(&dir.path().join("data"), log_searches));
+    let state = app_state(&sample_articles(), &dir.path().join("index")).with_desk(Desk::open(
+        &Place::Folder(dir.path().join("data")),
+        log_searches,
+    ));
     (dir, app(state))
 }
 
@@ -275,8 +277,8 @@ async fn an_unusable_store_leaves_search_and_articles_working() {
     let data = dir.path().join("data");
     std::fs::create_dir_all(&data).expect("mkdir");
     std::fs::write(data.join("kb.sqlite3"), "not a database ".repeat(100)).expect("write");
-    let state =
-        app_state(&sample_articles(), &dir.path().join("index")).with_desk(Desk::open(&data, true));
+    let state = app_state(&sample_articles(), &dir.path().join("index"))
+        .with_desk(Desk::open(&Place::Folder(data.clone()), true));
     let app = app(state);
     let search = get(&app, "/search?q=vault").await;
     assert_eq!(search.status, StatusCode::OK);
@@ -754,4 +756,157 @@ fn without_git_sort_updated_follows_the_files_times() {
     );
     assert_eq!(common::index::paths(&resp), ["a.md", "b.md", "c.md"]);
     assert_eq!(resp.hits[0].updated.as_deref(), Some("2023-11-14"));
+}
+
+/// Everything the process logs, from the first test that asks (one subscriber per process).
+fn captured_log() -> &'static std::sync::Arc<std::sync::Mutex<Vec<u8>>> {
+    static LOG: std::sync::OnceLock<std::sync::Arc<std::sync::Mutex<Vec<u8>>>> =
+        std::sync::OnceLock::new();
+    LOG.get_or_init(|| {
+        let buffer = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = buffer.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || Sink(sink.clone()))
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
+        buffer
+    })
+}
+
+struct Sink(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_customers_address_in_a_search_is_kept_only_as_placeholders() {
+    let log = captured_log();
+    let (dir, app) = desk_app(true);
+    let typed = "jane.doe@contoso.com cannot login from 10.1.2.3";
+    let personal = ["jane.doe", "contoso.com", "10.1.2.3"];
+    let q = url::form_urlencoded::byte_serialize(typed.as_bytes()).collect::<String>();
+    let results = get(&app, &format!("/search?q={q}")).await;
+    assert_eq!(results.status, StatusCode::OK);
+    // The agent's own page shows what they typed; nothing else keeps it.
+    assert!(results.text().contains("jane.doe@contoso.com"));
+    let r = send(
+        &app,
+        post_feedback(
+            &form(
+                KEYVAULT,
+                "wrong",
+                "customer jane.doe@contoso.com, call +1 425 555 0100",
+            ),
+            Some("same-origin"),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+
+    let export = store(&dir).export().expect("the export");
+    let queries: Vec<&str> = export.searches.iter().map(|s| s.q.as_str()).collect();
+    assert_eq!(queries, ["‹email› cannot login from ‹ip›"]);
+    let comments: Vec<&str> = export.feedback.iter().map(|f| f.comment.as_str()).collect();
+    assert_eq!(comments, ["customer ‹email›, call ‹phone›"]);
+
+    let insights = get(&app, "/insights").await.text();
+    assert!(
+        insights.contains("‹email› cannot login from ‹ip›"),
+        "{insights}"
+    );
+    // Every file of the data folder (the database, its WAL and shared memory), byte by byte.
+    for entry in std::fs::read_dir(dir.path().join("data")).expect("the data folder") {
+        let file = entry.expect("an entry").path();
+        let bytes = std::fs::read(&file).expect("readable");
+        let text = String::from_utf8_lossy(&bytes);
+        for p in personal {
+            assert!(!text.contains(p), "{p} in {}", file.display());
+        }
+    }
+    let cli = run(
+        kb().args(["data", "export", "--data"])
+            .arg(dir.path().join("data")),
+        "kb data export",
+    );
+    cli.assert_success("kb data export");
+    assert!(
+        cli.stdout.contains("‹email› cannot login from ‹ip›"),
+        "{}",
+        cli.stdout
+    );
+    let log = String::from_utf8_lossy(&log.lock().unwrap_or_else(|e| e.into_inner())).into_owned();
+    // The request log names the path (so the capture works), never the query.
+    assert!(log.contains("path=/search"), "{log}");
+    for (what, text) in [
+        ("insights", &insights),
+        ("export", &cli.stdout),
+        ("log", &log),
+    ] {
+        for p in personal {
+            assert!(!text.contains(p), "{p} in the {what}");
+        }
+    }
+}
+
+#[test]
+fn kb_data_purge_deletes_what_is_older_and_export_shows_the_rest() {
+    let dir = TempDir::new().expect("a temporary folder");
+    let data = dir.path().join("data");
+    seeded_store(&data);
+    let export = |what: &str| -> serde_json::Value {
+        let out = run(kb().args(["data", "export", "--data"]).arg(&data), what);
+        out.assert_success(what);
+        serde_json::from_str(&out.stdout).expect("JSON")
+    };
+    let before = export("kb data export");
+    assert_eq!(before["feedback"].as_array().map(Vec::len), Some(2));
+    assert_eq!(before["searches"][0]["q"], "Nothing Found");
+    // Nothing was stored before 2000: nothing goes.
+    let kept = run(
+        kb().args([
+            "data",
+            "purge",
+            "--json",
+            "--before",
+            "2000-01-01",
+            "--data",
+        ])
+        .arg(&data),
+        "kb data purge --before",
+    );
+    kept.assert_success("kb data purge --before");
+    let kept: serde_json::Value = serde_json::from_str(&kept.stdout).expect("JSON");
+    assert_eq!(kept, serde_json::json!({"searches": 0, "feedback": 0}));
+    let bad = run(
+        kb().args(["data", "purge", "--before", "01/02/2026", "--data"])
+            .arg(&data),
+        "kb data purge, a bad day",
+    );
+    assert!(!bad.status.success());
+    assert!(bad.stderr.contains("2026-01-31"), "{}", bad.stderr);
+    let all = run(
+        kb().args(["data", "purge", "--json", "--data"]).arg(&data),
+        "kb data purge",
+    );
+    all.assert_success("kb data purge");
+    let all: serde_json::Value = serde_json::from_str(&all.stdout).expect("JSON");
+    assert_eq!(all, serde_json::json!({"searches": 1, "feedback": 2}));
+    assert_eq!(
+        export("kb data export, after"),
+        serde_json::json!({"feedback": [], "searches": []})
+    );
 }

@@ -10,6 +10,8 @@
 //! 6. [`crash_points`]: `kb` killed at each phase of a commit, chosen by a failpoint (the
 //!    `reliability` feature turns on `failpoints`).
 //! 7. [`feedback`]: `kb serve` killed during 1,000 feedback posts from 8 clients.
+//! 8. [`replicas`] (with the `postgres-tests` feature): three `kb serve` on one PostgreSQL,
+//!    one of them killed under load, then PostgreSQL stopped and started again.
 //!
 //! It needs the real corpus (`$KB_SHARED`, default `../shared`) and, for the read-only and
 //! full-disk checks, root and a working `mount(8)` (for a tmpfs and a read-only bind mount).
@@ -41,3 +43,6 @@ mod hostile_articles;
 mod hostile_requests;
 #[path = "reliability/live_load.rs"]
 mod live_load;
+#[cfg(feature = "postgres-tests")]
+#[path = "reliability/replicas.rs"]
+mod replicas;

@@ -3,12 +3,12 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use crate::cli::{FeedbackArgs, FeedbackFormat, InsightsArgs};
+use crate::cli::{DataExportArgs, FeedbackArgs, FeedbackFormat, InsightsArgs, PurgeArgs};
 use crate::store::Store;
 
 /// Writes every piece of feedback, grouped by owning team, then article.
 pub fn feedback(args: &FeedbackArgs) -> anyhow::Result<ExitCode> {
-    let store = Store::open(&args.data.data)?;
+    let store = Store::at(&args.store.place())?;
     let rows = store.feedback()?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -46,7 +46,7 @@ pub fn feedback(args: &FeedbackArgs) -> anyhow::Result<ExitCode> {
 
 /// Prints the insights: a short report, or the JSON `/insights` is made from.
 pub fn insights(args: &InsightsArgs) -> anyhow::Result<ExitCode> {
-    let store = Store::open(&args.data.data)?;
+    let store = Store::at(&args.store.place())?;
     let i = store.insights(args.days, args.limit)?;
     if args.json {
         return super::print_json(&i, true);
@@ -90,4 +90,38 @@ pub fn insights(args: &InsightsArgs) -> anyhow::Result<ExitCode> {
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `kb data purge`: deletes every stored search and piece of feedback, or those stored
+/// before `--before`.
+pub fn purge(args: &PurgeArgs) -> anyhow::Result<ExitCode> {
+    let before = match &args.before {
+        None => i64::MAX,
+        Some(day) => {
+            let format = time::macros::format_description!("[year]-[month]-[day]");
+            let date = time::Date::parse(day, format).map_err(|e| {
+                anyhow::anyhow!("--before takes a day as 2026-01-31; got `{day}`: {e}")
+            })?;
+            date.midnight().assume_utc().unix_timestamp()
+        }
+    };
+    let store = Store::at(&args.store.place())?;
+    let (searches, feedback) = store.purge_before(before)?;
+    if args.json {
+        return super::print_json(
+            &serde_json::json!({ "searches": searches, "feedback": feedback }),
+            false,
+        );
+    }
+    println!(
+        "deleted {searches} searches and {feedback} pieces of feedback from {}",
+        store.describe()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `kb data export`: everything stored, as one JSON document.
+pub fn export(args: &DataExportArgs) -> anyhow::Result<ExitCode> {
+    let store = Store::at(&args.store.place())?;
+    super::print_json(&store.export()?, true)
 }

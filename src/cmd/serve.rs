@@ -13,7 +13,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     // The index takes each article's last change from git, the pages its author and subject.
     let history = std::sync::Arc::new(crate::history::History::open(
         &args.articles,
-        Some(&args.data.data),
+        Some(&args.store.data.data),
     ));
     // Incremental sync only reads what changed, so it runs on every start: a missing index
     // is built, a stale one updated.
@@ -37,8 +37,8 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         .synonyms
         .clone()
         .unwrap_or_else(|| crate::search::synonyms::default_file(&args.articles));
-    let desk = Desk::open(&args.data.data, !args.no_search_log);
-    keep_retention(&desk, args.search_log_days);
+    let desk = Desk::open(&args.store.place(), !args.no_search_log);
+    keep_retention(&desk, args.search_log_days, args.feedback_days);
     let state = AppState::with_synonyms(index, &args.articles, synonyms)
         .with_desk(desk)
         .with_history(history, args.stale_after);
@@ -113,8 +113,9 @@ fn sync(
     Ok((index, Some(indexer), report.articles))
 }
 
-/// Deletes logged searches older than `days` now, then every hour, on a thread of its own.
-fn keep_retention(desk: &Desk, days: u32) {
+/// Deletes logged searches older than `days` and feedback older than `feedback_days` now,
+/// then every hour, on a thread of its own.
+fn keep_retention(desk: &Desk, days: u32, feedback_days: u32) {
     let Ok(store) = desk.store.clone() else {
         return;
     };
@@ -122,9 +123,12 @@ fn keep_retention(desk: &Desk, days: u32) {
         .name("kb-retention".to_owned())
         .spawn(move || {
             loop {
-                match store.enforce_retention(days) {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!("deleted {n} searches older than {days} days"),
+                match store.enforce_retention(days, feedback_days) {
+                    Ok((0, 0)) => {}
+                    Ok((searches, feedback)) => tracing::info!(
+                        "retention: deleted {searches} searches older than {days} days and \
+                         {feedback} pieces of feedback older than {feedback_days} days"
+                    ),
                     Err(e) => tracing::warn!("enforcing the search log's retention: {e}"),
                 }
                 std::thread::sleep(std::time::Duration::from_secs(3600));

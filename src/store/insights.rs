@@ -2,8 +2,10 @@
 //! searched for and did not find (the gaps), what they search for most, which articles
 //! they open, which articles their owners should look at, and how much searching there is.
 
-use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
+
+use super::sql::Row;
+use super::{Store, StoreError};
 
 /// A query (as grouped: lower-cased, spaces collapsed) and how often it was searched.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,69 +69,73 @@ pub struct Insights {
     pub per_day: Vec<DayCount>,
 }
 
-/// Reads the insights of the rows since `since` (Unix seconds); lists hold `limit` rows.
-pub fn read(c: &Connection, since: i64, days: u32, limit: usize) -> rusqlite::Result<Insights> {
+/// The insights over the `days` days up to `now` (unix seconds); lists hold `limit` rows.
+pub(super) fn read(
+    store: &Store,
+    now: i64,
+    days: u32,
+    limit: usize,
+) -> Result<Insights, StoreError> {
+    let since = now - i64::from(days) * 86_400;
     let limit = limit as i64;
-    let queries = |filter: &str| -> rusqlite::Result<Vec<QueryCount>> {
+    let count = |r: &Row, i: usize| r.int(i).max(0) as u64;
+    let queries = |filter: &str| -> Result<Vec<QueryCount>, StoreError> {
         let sql = format!(
             "SELECT q_norm, count(*) AS n FROM searches
              WHERE ts >= ?1 AND q_norm != '' AND {filter}
              GROUP BY q_norm ORDER BY n DESC, q_norm LIMIT ?2"
         );
-        let mut st = c.prepare(&sql)?;
-        let rows = st.query_map(params![since, limit], |r| {
-            Ok(QueryCount {
-                q: r.get(0)?,
-                count: r.get::<_, i64>(1)? as u64,
+        Ok(store
+            .query(&sql, &[since.into(), limit.into()])?
+            .iter()
+            .map(|r| QueryCount {
+                q: r.text(0),
+                count: count(r, 1),
             })
-        })?;
-        rows.collect()
+            .collect())
     };
     let zero_results = queries("total = 0")?;
     let no_click = queries("total > 0 AND opened IS NULL")?;
-    let top_queries = queries("1")?;
-
-    let mut st = c.prepare(
-        "SELECT opened, count(*) AS n FROM searches
-         WHERE ts >= ?1 AND opened IS NOT NULL
-         GROUP BY opened ORDER BY n DESC, opened LIMIT ?2",
-    )?;
-    let most_opened = st
-        .query_map(params![since, limit], |r| {
-            Ok(OpenedArticle {
-                path: r.get(0)?,
-                count: r.get::<_, i64>(1)? as u64,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-
-    let searches: i64 = c.query_row(
-        "SELECT count(*) FROM searches WHERE ts >= ?1",
-        [since],
-        |r| r.get(0),
-    )?;
-    let feedback: i64 = c.query_row(
-        "SELECT count(*) FROM feedback WHERE ts >= ?1",
-        [since],
-        |r| r.get(0),
-    )?;
+    let top_queries = queries("1 = 1")?;
+    let most_opened = store
+        .query(
+            "SELECT opened, count(*) AS n FROM searches
+             WHERE ts >= ?1 AND opened IS NOT NULL
+             GROUP BY opened ORDER BY n DESC, opened LIMIT ?2",
+            &[since.into(), limit.into()],
+        )?
+        .iter()
+        .map(|r| OpenedArticle {
+            path: r.text(0),
+            count: count(r, 1),
+        })
+        .collect();
+    let total = |table: &str| -> Result<u64, StoreError> {
+        let sql = format!("SELECT count(*) FROM {table} WHERE ts >= ?1");
+        Ok(store
+            .query(&sql, &[since.into()])?
+            .first()
+            .map_or(0, |r| count(r, 0)))
+    };
     Ok(Insights {
         days,
-        searches: searches as u64,
-        feedback: feedback as u64,
+        searches: total("searches")?,
+        feedback: total("feedback")?,
         zero_results,
         no_click,
         top_queries,
         most_opened,
-        flagged_by_owner: flagged_by_owner(c, since, limit)?,
-        per_day: per_day(c, since, days)?,
+        flagged_by_owner: flagged_by_owner(store, since, limit)?,
+        per_day: per_day(store, since, now, days)?,
     })
 }
 
-fn flagged_by_owner(c: &Connection, since: i64, limit: i64) -> rusqlite::Result<Vec<OwnerFlags>> {
-    let mut st = c.prepare(
+fn flagged_by_owner(store: &Store, since: i64, limit: i64) -> Result<Vec<OwnerFlags>, StoreError> {
+    let rows = store.query(
         "SELECT ownership_id, path, max(title),
-                sum(kind = 'outdated'), sum(kind = 'wrong'), sum(kind = 'missing'),
+                sum(CASE WHEN kind = 'outdated' THEN 1 ELSE 0 END),
+                sum(CASE WHEN kind = 'wrong' THEN 1 ELSE 0 END),
+                sum(CASE WHEN kind = 'missing' THEN 1 ELSE 0 END),
                 coalesce((SELECT f2.comment FROM feedback f2
                           WHERE f2.path = f.path AND f2.kind != 'helpful' AND f2.comment != ''
                             AND f2.ts >= ?1
@@ -137,23 +143,19 @@ fn flagged_by_owner(c: &Connection, since: i64, limit: i64) -> rusqlite::Result<
          FROM feedback f
          WHERE ts >= ?1 AND kind != 'helpful'
          GROUP BY ownership_id, path",
+        &[since.into()],
     )?;
-    let rows = st.query_map([since], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            FlaggedArticle {
-                path: r.get(1)?,
-                title: r.get(2)?,
-                outdated: r.get::<_, i64>(3)? as u64,
-                wrong: r.get::<_, i64>(4)? as u64,
-                missing: r.get::<_, i64>(5)? as u64,
-                last_comment: r.get(6)?,
-            },
-        ))
-    })?;
     let mut owners: Vec<OwnerFlags> = Vec::new();
-    for row in rows {
-        let (owner, article) = row?;
+    for r in &rows {
+        let owner = r.text(0);
+        let article = FlaggedArticle {
+            path: r.text(1),
+            title: r.text(2),
+            outdated: r.int(3).max(0) as u64,
+            wrong: r.int(4).max(0) as u64,
+            missing: r.int(5).max(0) as u64,
+            last_comment: r.text(6),
+        };
         let flags = article.outdated + article.wrong + article.missing;
         match owners.iter_mut().find(|o| o.ownership_id == owner) {
             Some(o) => {
@@ -181,22 +183,26 @@ fn flagged_by_owner(c: &Connection, since: i64, limit: i64) -> rusqlite::Result<
     Ok(owners)
 }
 
-fn per_day(c: &Connection, since: i64, days: u32) -> rusqlite::Result<Vec<DayCount>> {
-    let mut st = c.prepare(
-        "SELECT date(ts, 'unixepoch') AS d, count(*) FROM searches
-         WHERE ts >= ?1 GROUP BY d",
-    )?;
-    let counts: std::collections::HashMap<String, u64> = st
-        .query_map([since], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?
-        .collect::<rusqlite::Result<_>>()?;
-    // Every day of the window, so that a chart shows quiet days as gaps.
-    let mut out = Vec::with_capacity(days as usize);
-    let mut st = c.prepare("SELECT date(?1, 'unixepoch', ?2 || ' days')")?;
-    for back in (0..days).rev() {
-        let now = since + i64::from(days) * 86_400;
-        let day: String = st.query_row(params![now, -i64::from(back)], |r| r.get(0))?;
-        let searches = counts.get(&day).copied().unwrap_or(0);
-        out.push(DayCount { day, searches });
-    }
-    Ok(out)
+/// Searches per UTC day, every day of the window (quiet days as zeros, so that a chart
+/// shows them as gaps).
+fn per_day(store: &Store, since: i64, now: i64, days: u32) -> Result<Vec<DayCount>, StoreError> {
+    let counts: std::collections::HashMap<i64, u64> = store
+        .query(
+            "SELECT ts / 86400 AS d, count(*) FROM searches WHERE ts >= ?1 GROUP BY ts / 86400",
+            &[since.into()],
+        )?
+        .iter()
+        .map(|r| (r.int(0), r.int(1).max(0) as u64))
+        .collect();
+    let today = now.div_euclid(86_400);
+    Ok((0..i64::from(days))
+        .rev()
+        .map(|back| {
+            let day = today - back;
+            DayCount {
+                day: crate::history::date(day * 86_400),
+                searches: counts.get(&day).copied().unwrap_or(0),
+            }
+        })
+        .collect())
 }

@@ -1,36 +1,46 @@
-//! What the application itself stores: agents' feedback on articles and the search log,
-//! in an embedded SQLite database (WAL mode) in the data folder (`--data`, default `data/`,
-//! beside the index and never inside it, so `kb index --full` leaves it alone).
+//! What the application itself stores: agents' feedback on articles and the search log.
+//! By default in an embedded SQLite database in the data folder (`--data`, default `data/`,
+//! beside the index and never inside it, so `kb index --full` leaves it alone); with
+//! `--database postgres://…`, in PostgreSQL, so that several servers share one store.
 //!
-//! The database is created on first use and migrated by version (`migrations.rs`). It holds
-//! nothing that identifies an agent: no names, addresses, cookies or session IDs, only what
-//! was asked and about which article. Losing the file loses the history, never the ability
-//! to start: the web layer serves search and articles without it and says why feedback is
-//! off.
+//! [`Store`] is the one write path: it clips what it is given, replaces the personal data
+//! in queries, filters and comments with placeholders ([`redact`]), and hands the engine
+//! statements written once for both ([`sql::Backend`]). Nothing stored identifies an
+//! agent: no names, addresses, cookies or session IDs, only what was asked and about which
+//! article. Losing the data loses the history, never the ability to start: the web layer
+//! serves search and articles without it and says why feedback is off.
 //!
-//! Writes are acknowledged only after SQLite has committed them (`synchronous=FULL`), so a
-//! server killed mid-load keeps every write it answered.
+//! Writes are acknowledged only once the engine has committed them (SQLite with
+//! `synchronous=FULL`, PostgreSQL's commit), so a server killed mid-load keeps every write
+//! it answered.
 
 mod insights;
 mod migrations;
+pub mod postgres;
+pub mod redact;
+pub mod sql;
+pub mod sqlite;
 
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::path::Path;
+use std::time::{Duration, SystemTime};
 
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 pub use insights::{DayCount, FlaggedArticle, Insights, OpenedArticle, OwnerFlags, QueryCount};
+pub use migrations::{MIGRATIONS, Migration};
+pub use redact::redact;
+pub use sqlite::DB_FILE;
 
-/// The database file in a data folder.
-pub const DB_FILE: &str = "kb.sqlite3";
+use sql::{Backend, BackendError, Row, Value};
+
 /// Longest feedback comment kept, in characters; longer ones are refused.
 pub const MAX_COMMENT_CHARS: usize = 2000;
 /// Longest query logged, in characters (the search core reads 32 words at most).
 const MAX_LOGGED_QUERY_CHARS: usize = 500;
 /// Search log rows older than this many days are deleted, unless told otherwise.
 pub const DEFAULT_RETENTION_DAYS: u32 = 90;
+/// Feedback older than this many days is deleted, unless told otherwise.
+pub const DEFAULT_FEEDBACK_RETENTION_DAYS: u32 = 730;
 /// The same search (query and filters) logged again within this window is one intent: a
 /// reload, the back button, another sort order.
 pub const SAME_INTENT: Duration = Duration::from_secs(30);
@@ -40,22 +50,31 @@ pub const SAME_INTENT: Duration = Duration::from_secs(30);
 pub enum StoreError {
     #[error("cannot create the data folder {dir}: {source}")]
     Folder {
-        dir: PathBuf,
+        dir: std::path::PathBuf,
         source: std::io::Error,
     },
-    #[error("the database {file}: {source}")]
-    Sqlite {
-        file: PathBuf,
-        source: rusqlite::Error,
-    },
+    #[error("the database {at}: {message}")]
+    Engine { at: String, message: String },
     #[error(
-        "the database {file} was written by a newer kb (schema version {found}, this kb knows {known})"
+        "the database {at} was written by a newer kb (schema version {found}, this kb knows {known})"
     )]
-    Newer {
-        file: PathBuf,
-        found: i64,
-        known: i64,
-    },
+    Newer { at: String, found: i64, known: i64 },
+}
+
+impl From<BackendError> for StoreError {
+    fn from(e: BackendError) -> StoreError {
+        StoreError::Engine {
+            at: String::new(),
+            message: e.message,
+        }
+    }
+}
+
+/// Where the store is: SQLite in a data folder, or a PostgreSQL URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    Folder(std::path::PathBuf),
+    Postgres(String),
 }
 
 /// What an agent says about an article.
@@ -146,195 +165,245 @@ pub struct SearchEntry {
     pub relaxed: bool,
 }
 
-/// The feedback and search log of one data folder. Cheap to share behind an `Arc`; every
-/// call blocks on SQLite, so async callers run it on a worker thread.
+/// The feedback and search log. Cheap to share behind an `Arc`; every call blocks on the
+/// engine, so async callers run it on a worker thread.
 #[derive(Debug)]
 pub struct Store {
-    file: PathBuf,
-    conn: Mutex<Connection>,
+    engine: Box<dyn Backend>,
 }
 
 fn now_secs() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
+    crate::history::unix_secs(SystemTime::now()).unwrap_or(0)
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` of a unix time.
+fn rfc3339(secs: i64) -> String {
+    let t =
+        time::OffsetDateTime::from_unix_timestamp(secs).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        t.date(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
 }
 
 /// The first `max` characters of `s`, cut at a character boundary.
 fn clip(s: &str, max: usize) -> &str {
-    s.char_indices().nth(max).map_or(s, |(i, _)| &s[..i])
+    s.char_indices()
+        .nth(max)
+        .and_then(|(i, _)| s.get(..i))
+        .unwrap_or(s)
+}
+
+/// One logged search, as exported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoggedSearch {
+    pub id: i64,
+    /// UTC, RFC 3339.
+    pub time: String,
+    pub q: String,
+    pub filters: String,
+    pub total: u64,
+    pub relaxed: bool,
+    /// The article a hit of this search led to, if any.
+    pub opened: Option<String>,
+}
+
+/// Everything the store holds, for a data-protection request (`kb data export`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Export {
+    pub feedback: Vec<Feedback>,
+    pub searches: Vec<LoggedSearch>,
 }
 
 impl Store {
-    /// Opens the store of `data` (creating the folder and the database), migrated to this
-    /// version's schema.
+    /// Opens the SQLite store of `data` (creating the folder and the database), migrated to
+    /// this version's schema.
     pub fn open(data: &Path) -> Result<Store, StoreError> {
-        std::fs::create_dir_all(data).map_err(|source| StoreError::Folder {
-            dir: data.to_owned(),
-            source,
-        })?;
-        let file = data.join(DB_FILE);
-        let sqlite = |source| StoreError::Sqlite {
-            file: file.clone(),
-            source,
-        };
-        let mut conn = Connection::open(&file).map_err(sqlite)?;
-        // Another process (a second `kb serve`, `kb feedback`) may hold the write lock for a
-        // moment; wait for it instead of failing.
-        conn.busy_timeout(Duration::from_secs(5)).map_err(sqlite)?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(sqlite)?;
-        conn.pragma_update(None, "synchronous", "FULL")
-            .map_err(sqlite)?;
-        conn.pragma_update(None, "foreign_keys", "ON")
-            .map_err(sqlite)?;
-        migrations::migrate(&mut conn, &file)?;
         Ok(Store {
-            file,
-            conn: Mutex::new(conn),
+            engine: Box::new(sqlite::Sqlite::open(data)?),
         })
     }
 
-    /// The database file.
-    pub fn file(&self) -> &Path {
-        &self.file
-    }
-
-    fn with<T>(
-        &self,
-        f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
-    ) -> Result<T, StoreError> {
-        // A panic while holding the lock leaves SQLite consistent (it rolls back an open
-        // transaction), so poisoning is ignored.
-        let mut conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
-        f(&mut conn).map_err(|source| StoreError::Sqlite {
-            file: self.file.clone(),
-            source,
+    /// The PostgreSQL store at `url`; see [`postgres::Postgres::connect`].
+    pub fn connect(url: &str) -> Result<Store, StoreError> {
+        Ok(Store {
+            engine: Box::new(postgres::Postgres::connect(url)?),
         })
     }
 
-    /// Stores one piece of feedback; returns its id once it is committed.
+    /// The store at `place`.
+    pub fn at(place: &Place) -> Result<Store, StoreError> {
+        match place {
+            Place::Folder(dir) => Store::open(dir),
+            Place::Postgres(url) => Store::connect(url),
+        }
+    }
+
+    /// Where the data is: the SQLite file, or the PostgreSQL server and database.
+    pub fn describe(&self) -> String {
+        self.engine.describe()
+    }
+
+    /// Whether the store can be written now, without waiting: `Err` says why not (a
+    /// PostgreSQL server that does not answer).
+    pub fn available(&self) -> Result<(), String> {
+        self.engine.available()
+    }
+
+    fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
+        self.engine.query(sql, params).map_err(|e| self.error(e))
+    }
+
+    fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
+        self.engine.execute(sql, params).map_err(|e| self.error(e))
+    }
+
+    fn error(&self, e: BackendError) -> StoreError {
+        StoreError::Engine {
+            at: self.engine.describe(),
+            message: e.message,
+        }
+    }
+
+    /// Stores one piece of feedback, its comment redacted; returns its id once committed.
     pub fn add_feedback(&self, f: &NewFeedback) -> Result<i64, StoreError> {
-        let comment = clip(f.comment.trim(), MAX_COMMENT_CHARS);
-        self.with(|c| {
-            c.execute(
-                "INSERT INTO feedback (ts, path, article_id, title, ownership_id, kind, comment)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    now_secs(),
-                    f.path,
-                    f.article_id,
-                    f.title,
-                    f.ownership_id,
-                    f.kind.as_str(),
-                    comment
-                ],
-            )?;
-            Ok(c.last_insert_rowid())
-        })
+        let comment = redact(clip(f.comment.trim(), MAX_COMMENT_CHARS)).into_owned();
+        let rows = self.query(
+            "INSERT INTO feedback (ts, path, article_id, title, ownership_id, kind, comment)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+            &[
+                now_secs().into(),
+                f.path.as_str().into(),
+                f.article_id.as_str().into(),
+                f.title.as_str().into(),
+                f.ownership_id.as_str().into(),
+                f.kind.as_str().into(),
+                comment.into(),
+            ],
+        )?;
+        Ok(rows.first().map_or(0, |r| r.int(0)))
     }
 
     /// Every piece of feedback, grouped by owning team (teams in name order, no team last),
     /// then by article, oldest first.
     pub fn feedback(&self) -> Result<Vec<Feedback>, StoreError> {
-        self.with(|c| {
-            let mut st = c.prepare(
-                "SELECT id, strftime('%Y-%m-%dT%H:%M:%SZ', ts, 'unixepoch'), ownership_id,
-                        path, article_id, title, kind, comment
-                 FROM feedback
-                 ORDER BY ownership_id = '', ownership_id, path, ts, id",
-            )?;
-            let rows = st.query_map([], |r| {
-                let kind: String = r.get(6)?;
-                Ok(Feedback {
-                    id: r.get(0)?,
-                    time: r.get(1)?,
-                    ownership_id: r.get(2)?,
-                    path: r.get(3)?,
-                    article_id: r.get(4)?,
-                    title: r.get(5)?,
-                    // The column only ever holds names this type wrote.
-                    kind: FeedbackKind::of_name(&kind).unwrap_or(FeedbackKind::Missing),
-                    comment: r.get(7)?,
-                })
-            })?;
-            rows.collect()
-        })
+        let rows = self.query(
+            "SELECT id, ts, ownership_id, path, article_id, title, kind, comment
+             FROM feedback
+             ORDER BY CASE WHEN ownership_id = '' THEN 1 ELSE 0 END, ownership_id, path, ts, id",
+            &[],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| Feedback {
+                id: r.int(0),
+                time: rfc3339(r.int(1)),
+                ownership_id: r.text(2),
+                path: r.text(3),
+                article_id: r.text(4),
+                title: r.text(5),
+                // The column only ever holds names this type wrote (a CHECK holds it so).
+                kind: FeedbackKind::of_name(&r.text(6)).unwrap_or(FeedbackKind::Missing),
+                comment: r.text(7),
+            })
+            .collect())
     }
 
-    /// Logs a search, unless the same query and filters were logged within
-    /// [`SAME_INTENT`]; returns the id of the search it counts as (to tie an opened article
-    /// to it).
+    /// Logs a search (its query and filters redacted), unless the same query and filters
+    /// were logged within [`SAME_INTENT`]; returns the id of the search it counts as (to tie
+    /// an opened article to it).
     pub fn log_search(&self, s: &SearchEntry) -> Result<i64, StoreError> {
-        let q = clip(s.q.trim(), MAX_LOGGED_QUERY_CHARS);
+        let q = redact(clip(s.q.trim(), MAX_LOGGED_QUERY_CHARS)).into_owned();
+        let filters = redact(&s.filters).into_owned();
         let now = now_secs();
-        self.with(|c| {
-            let tx = c.transaction()?;
-            let recent: Option<i64> = tx
-                .query_row(
-                    "SELECT id FROM searches WHERE q = ?1 AND filters = ?2 AND ts >= ?3
-                     ORDER BY id DESC LIMIT 1",
-                    params![q, s.filters, now - SAME_INTENT.as_secs() as i64],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let id = match recent {
-                Some(id) => id,
-                None => {
-                    tx.execute(
-                        "INSERT INTO searches (ts, q, q_norm, filters, total, relaxed)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                        params![
-                            now,
-                            q,
-                            normalize_query(q),
-                            s.filters,
-                            s.total as i64,
-                            s.relaxed
-                        ],
-                    )?;
-                    tx.last_insert_rowid()
-                }
-            };
-            tx.commit()?;
-            Ok(id)
-        })
+        let recent = now - SAME_INTENT.as_secs() as i64;
+        let same = [q.as_str().into(), filters.as_str().into(), recent.into()];
+        let find = "SELECT id FROM searches WHERE q = ?1 AND filters = ?2 AND ts >= ?3
+                    ORDER BY id DESC LIMIT 1";
+        if let Some(r) = self.query(find, &same)?.first() {
+            return Ok(r.int(0));
+        }
+        let rows = self.query(
+            "INSERT INTO searches (ts, q, q_norm, filters, total, relaxed)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+            &[
+                now.into(),
+                q.as_str().into(),
+                normalize_query(&q).into(),
+                filters.into(),
+                (s.total as i64).into(),
+                s.relaxed.into(),
+            ],
+        )?;
+        Ok(rows.first().map_or(0, |r| r.int(0)))
     }
 
     /// Records that the article at `path` was opened from the results of search `id`. The
     /// first article opened is the one a search led to; later ones are not recorded.
     pub fn log_open(&self, id: i64, path: &str) -> Result<(), StoreError> {
-        self.with(|c| {
-            c.execute(
-                "UPDATE searches SET opened = ?2 WHERE id = ?1 AND opened IS NULL",
-                params![id, path],
-            )?;
-            Ok(())
-        })
+        self.execute(
+            "UPDATE searches SET opened = ?2 WHERE id = ?1 AND opened IS NULL",
+            &[id.into(), path.into()],
+        )?;
+        Ok(())
     }
 
-    /// Deletes search log rows and feedback older than `before` (Unix seconds); returns
-    /// how many rows of each went.
-    pub fn purge_before(&self, before: i64) -> Result<(usize, usize), StoreError> {
-        self.with(|c| {
-            let tx = c.transaction()?;
-            let searches = tx.execute("DELETE FROM searches WHERE ts < ?1", [before])?;
-            let feedback = tx.execute("DELETE FROM feedback WHERE ts < ?1", [before])?;
-            tx.commit()?;
-            Ok((searches, feedback))
-        })
+    /// Deletes search log rows and feedback older than `before` (unix seconds); returns how
+    /// many rows of each went.
+    pub fn purge_before(&self, before: i64) -> Result<(u64, u64), StoreError> {
+        let searches = self.execute("DELETE FROM searches WHERE ts < ?1", &[before.into()])?;
+        let feedback = self.execute("DELETE FROM feedback WHERE ts < ?1", &[before.into()])?;
+        Ok((searches, feedback))
     }
 
-    /// Deletes search log rows older than `days` days; returns how many went.
-    pub fn enforce_retention(&self, days: u32) -> Result<usize, StoreError> {
-        let before = now_secs() - i64::from(days) * 86_400;
-        self.with(|c| c.execute("DELETE FROM searches WHERE ts < ?1", [before]))
+    /// Deletes search log rows older than `search_days` days and feedback older than
+    /// `feedback_days` (0: kept); returns how many rows of each went.
+    pub fn enforce_retention(
+        &self,
+        search_days: u32,
+        feedback_days: u32,
+    ) -> Result<(u64, u64), StoreError> {
+        let before = |days: u32| now_secs() - i64::from(days) * 86_400;
+        let searches = self.execute(
+            "DELETE FROM searches WHERE ts < ?1",
+            &[before(search_days).into()],
+        )?;
+        let feedback = match feedback_days {
+            0 => 0,
+            days => self.execute("DELETE FROM feedback WHERE ts < ?1", &[before(days).into()])?,
+        };
+        Ok((searches, feedback))
+    }
+
+    /// Everything stored, oldest first.
+    pub fn export(&self) -> Result<Export, StoreError> {
+        let mut feedback = self.feedback()?;
+        feedback.sort_by_key(|f| f.id);
+        let searches = self
+            .query(
+                "SELECT id, ts, q, filters, total, relaxed, opened FROM searches ORDER BY id",
+                &[],
+            )?
+            .iter()
+            .map(|r| LoggedSearch {
+                id: r.int(0),
+                time: rfc3339(r.int(1)),
+                q: r.text(2),
+                filters: r.text(3),
+                total: r.int(4).max(0) as u64,
+                relaxed: r.int(5) != 0,
+                opened: r.opt_text(6),
+            })
+            .collect();
+        Ok(Export { feedback, searches })
     }
 
     /// What the content team reads on `/insights`, over the last `days` days.
     pub fn insights(&self, days: u32, limit: usize) -> Result<Insights, StoreError> {
-        let since = now_secs() - i64::from(days) * 86_400;
-        self.with(|c| insights::read(c, since, days, limit))
+        insights::read(self, now_secs(), days, limit)
     }
 }
 

@@ -140,8 +140,8 @@ async fn feedback(
 fn open_store(state: &AppState, what: &str) -> Result<std::sync::Arc<Store>, WebError> {
     state
         .desk()
-        .store
-        .clone()
+        .usable()
+        .cloned()
         .map_err(|why| WebError::Unavailable(format!("{what} is off on this server: {why}")))
 }
 
@@ -152,7 +152,7 @@ fn open_store(state: &AppState, what: &str) -> Result<std::sync::Arc<Store>, Web
 /// never fails the search).
 pub fn log_search(state: &AppState, req: &SearchRequest, resp: &SearchResponse) -> Option<i64> {
     let desk = state.desk();
-    let store = desk.store.as_ref().ok().filter(|_| desk.log_searches)?;
+    let store = desk.usable().ok().filter(|_| desk.log_searches)?;
     let st = SearchState::of(req, 0);
     if req.paging().0 != 1
         || (req.q.trim().is_empty() && st.topic.is_empty() && st.filters.is_empty())
@@ -178,7 +178,7 @@ pub fn log_search(state: &AppState, req: &SearchRequest, resp: &SearchResponse) 
 /// Records that the article at `path` was opened from the hits of logged search `sid`.
 pub fn log_open(state: &AppState, sid: &str, path: &str) {
     let desk = state.desk();
-    let (Ok(store), true) = (&desk.store, desk.log_searches) else {
+    let (Ok(store), true) = (desk.usable(), desk.log_searches) else {
         return;
     };
     let Ok(id) = sid.parse::<i64>() else { return };

@@ -670,11 +670,7 @@ fn article_view(
         raw_url: links::raw(&meta.path),
         api_url: links::api_article(&meta.path),
         problems,
-        feedback: FeedbackView::new(
-            &meta.path,
-            state.desk().store.as_ref().err().cloned(),
-            p.get("feedback"),
-        ),
+        feedback: FeedbackView::new(&meta.path, state.desk().usable().err(), p.get("feedback")),
         freshness: state.freshness(&meta.path),
         history_url: links::history(&meta.path),
     })

@@ -51,9 +51,9 @@ pub struct Desk {
 }
 
 impl Desk {
-    /// A desk over the store of `data`, or the reason it cannot be opened.
-    pub fn open(data: &Path, log_searches: bool) -> Desk {
-        let store = Store::open(data).map(Arc::new).map_err(|e| {
+    /// A desk over the store at `place`, or the reason it cannot be opened.
+    pub fn open(place: &crate::store::Place, log_searches: bool) -> Desk {
+        let store = Store::at(place).map(Arc::new).map_err(|e| {
             tracing::error!("feedback and the search log are off: {e}");
             e.to_string()
         });
@@ -61,6 +61,15 @@ impl Desk {
             store,
             log_searches,
         }
+    }
+
+    /// The store, if it can be written now; otherwise why not (it could not be opened, or
+    /// its PostgreSQL server does not answer). Asked per request, so feedback comes back by
+    /// itself when the server does.
+    pub fn usable(&self) -> Result<&Arc<Store>, String> {
+        let store = self.store.as_ref().map_err(Clone::clone)?;
+        store.available()?;
+        Ok(store)
     }
 
     /// No store: feedback is off for `reason`.

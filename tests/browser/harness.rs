@@ -72,8 +72,12 @@ impl Server {
         let dir = TempDir::new().expect("a temporary folder for the index");
         // With the health report made now: the health page's screenshot shows it.
         // Feedback and the search log in the test's own folder.
-        let state = crate::common::web::app_state(articles, &dir.path().join("index"))
-            .with_desk(selfhelp_kb::web::Desk::open(&dir.path().join("data"), true));
+        let state = crate::common::web::app_state(articles, &dir.path().join("index")).with_desk(
+            selfhelp_kb::web::Desk::open(
+                &selfhelp_kb::store::Place::Folder(dir.path().join("data")),
+                true,
+            ),
+        );
 
         let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port for the app");
         listener

@@ -3,8 +3,7 @@
 //! database afterwards, and the server must start again on the same data and take the rest.
 
 use std::collections::BTreeSet;
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -12,7 +11,7 @@ use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
 use crate::common::sample_articles;
-use crate::support::Server;
+use crate::support::{Server, post_feedback};
 use selfhelp_kb::store::Store;
 
 const CLIENTS: usize = 8;
@@ -24,38 +23,7 @@ const START: Duration = Duration::from_secs(60);
 
 /// One form POST over a fresh connection, as a browser on the site sends it; the status.
 fn post(addr: SocketAddr, comment: &str) -> Result<u16, String> {
-    let body = format!(
-        "path={}&kind=wrong&comment={comment}",
-        ARTICLE.replace('/', "%2F")
-    );
-    let request = format!(
-        "POST /feedback HTTP/1.1\r\nHost: {addr}\r\nSec-Fetch-Site: same-origin\r\n\
-         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\
-         Connection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))
-        .map_err(|e| format!("connect: {e}"))?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .map_err(|e| e.to_string())?;
-    stream
-        .write_all(request.as_bytes())
-        .map_err(|e| format!("write: {e}"))?;
-    let mut answer = Vec::new();
-    stream
-        .read_to_end(&mut answer)
-        .map_err(|e| format!("read: {e}"))?;
-    let head = String::from_utf8_lossy(&answer);
-    head.split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| {
-            format!(
-                "no status line in {:?}",
-                head.chars().take(80).collect::<String>()
-            )
-        })
+    post_feedback(addr, ARTICLE, comment).map(|(status, _)| status)
 }
 
 /// Posts `comments[i]` for each `i` this client owns until they run out or the server is
