@@ -4,7 +4,7 @@
 //! `--database postgres://…`, in PostgreSQL, so that several servers share one store.
 //!
 //! [`Store`] is the one write path: it clips what it is given, replaces the personal data
-//! in queries, filters and comments with placeholders ([`redact`]), and hands the engine
+//! in queries, filters and comments with placeholders ([`redact()`]), and hands the engine
 //! statements written once for both ([`sql::Backend`]). Nothing stored identifies an
 //! agent: no names, addresses, cookies or session IDs, only what was asked and about which
 //! article. Losing the data loses the history, never the ability to start: the web layer
