@@ -137,28 +137,7 @@ pub fn run(
     if queries.is_empty() {
         bail!("--http needs free-text queries and freetext.txt has none");
     }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .context("finding a free port")?
-        .port();
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    let log = scratch.join("serve.log");
-    let log_file =
-        std::fs::File::create(&log).with_context(|| format!("creating {}", log.display()))?;
-    let child = Command::new(kb)
-        .arg("serve")
-        .arg("--index")
-        .arg(index)
-        .arg("--articles")
-        .arg(articles)
-        .arg("--addr")
-        .arg(addr.to_string())
-        .stdin(Stdio::null())
-        .stdout(log_file.try_clone()?)
-        .stderr(log_file)
-        .spawn()
-        .context("starting kb serve")?;
-    let mut server = Server(child);
+    let (mut server, addr, log) = spawn_server(kb, index, articles, scratch)?;
     let pid = server.0.id();
 
     // The peak is followed from start-up on: what the server holds after opening the index
@@ -188,7 +167,7 @@ pub fn run(
             .collect(),
     );
     let result = rt.block_on(async {
-        wait_ready(&mut server, addr, &log).await?;
+        wait_ready(&mut server, addr, &log, Duration::from_millis(50)).await?;
         if wrk {
             let script = wrk_script(&paths, scratch)?;
             run_wrk(addr, &script, connections, WARMUP)?;
@@ -237,8 +216,72 @@ pub fn run(
     })
 }
 
-/// Polls `/healthz` until it answers 200; fails early when the server exits.
-async fn wait_ready(server: &mut Server, addr: SocketAddr, log: &Path) -> Result<()> {
+/// Starts `kb serve` on a free port of loopback, its output in `scratch/serve.log`.
+fn spawn_server(
+    kb: &Path,
+    index: &Path,
+    articles: &Path,
+    scratch: &Path,
+) -> Result<(Server, SocketAddr, std::path::PathBuf)> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .context("finding a free port")?
+        .port();
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let log = scratch.join("serve.log");
+    let log_file =
+        std::fs::File::create(&log).with_context(|| format!("creating {}", log.display()))?;
+    let child = Command::new(kb)
+        .arg("serve")
+        .arg("--index")
+        .arg(index)
+        .arg("--articles")
+        .arg(articles)
+        .arg("--addr")
+        .arg(addr.to_string())
+        .stdin(Stdio::null())
+        .stdout(log_file.try_clone()?)
+        .stderr(log_file)
+        .spawn()
+        .context("starting kb serve")?;
+    Ok((Server(child), addr, log))
+}
+
+/// Start-up time of `kb serve` on an up-to-date index, each of `runs` times: from exec to
+/// the first `/healthz` answered with 200 (polled every millisecond), in ms.
+pub fn startup(
+    kb: &Path,
+    index: &Path,
+    articles: &Path,
+    scratch: &Path,
+    runs: usize,
+) -> Result<Vec<f64>> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the tokio runtime")?;
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let started = Instant::now();
+        let (mut server, addr, log) = spawn_server(kb, index, articles, scratch)?;
+        rt.block_on(wait_ready(
+            &mut server,
+            addr,
+            &log,
+            Duration::from_millis(1),
+        ))?;
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    Ok(times)
+}
+
+/// Polls `/healthz` every `poll` until it answers 200; fails early when the server exits.
+async fn wait_ready(
+    server: &mut Server,
+    addr: SocketAddr,
+    log: &Path,
+    poll: Duration,
+) -> Result<()> {
     let started = Instant::now();
     loop {
         if let Some(status) = server.0.try_wait()? {
@@ -257,7 +300,7 @@ async fn wait_ready(server: &mut Server, addr: SocketAddr, log: &Path) -> Result
         if started.elapsed() > STARTUP {
             bail!("kb serve did not answer /healthz with 200 within {STARTUP:?} on {addr}");
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        tokio::time::sleep(poll).await;
     }
 }
 

@@ -113,6 +113,50 @@ pub fn incremental(
     Ok((median(&times), target.path.clone()))
 }
 
+/// `kb index` on an unchanged corpus in a new process, `runs` times: `(kept, reread)`, the
+/// wall times in ms when the files' sizes and times kept beside the index are trusted (the
+/// run must read no file), and when that file is removed first, so that every file is read
+/// and hashed again (as before it was kept). Each run must find every article unchanged.
+pub fn unchanged(
+    kb: &Path,
+    articles: &Path,
+    index: &Path,
+    scratch: &Path,
+    runs: usize,
+) -> Result<(Vec<f64>, Vec<f64>)> {
+    let once = |what: &str| -> Result<(f64, serde_json::Value)> {
+        let m = run_measured(
+            Command::new(kb)
+                .args(["index", "--json", "--articles"])
+                .arg(articles)
+                .arg("--index")
+                .arg(index),
+            scratch,
+            what,
+        )?;
+        let report: serde_json::Value = serde_json::from_str(m.stdout.trim())
+            .with_context(|| format!("kb index --json printed no report: {}", m.stdout))?;
+        let count = |k: &str| report.get(k).and_then(serde_json::Value::as_u64);
+        if (count("added"), count("updated"), count("removed")) != (Some(0), Some(0), Some(0)) {
+            bail!("{what} changed the index: {report}");
+        }
+        Ok((m.wall.as_secs_f64() * 1000.0, report))
+    };
+    // The first run keeps what it read, if the full build did not.
+    once("kb index (unchanged, first)")?;
+    let (mut kept, mut reread) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        let (ms, report) = once("kb index (unchanged)")?;
+        if report.get("read").and_then(serde_json::Value::as_u64) != Some(0) {
+            bail!("kb index on an unchanged corpus read files: {report}");
+        }
+        kept.push(ms);
+        std::fs::remove_file(index.join("kb-seen.json")).context("removing kb-seen.json")?;
+        reread.push(once("kb index (unchanged, every file read)")?.0);
+    }
+    Ok((kept, reread))
+}
+
 /// Source size of an articles folder: (articles, bytes).
 pub fn source_size(articles: &Path) -> Result<(usize, u64)> {
     let (files, _) = selfhelp_kb::corpus::list(articles)?;

@@ -45,7 +45,9 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     if let Some(base) = &args.public_base {
         state.set_public_base(base.clone());
     }
-    // The health report reads every article again: off the start-up path.
+    // The health report reads every article again, the topic names every description:
+    // both off the start-up path.
+    state.warm_up();
     state.schedule_check();
     let watch = match indexer {
         Some(indexer) if args.watch => {

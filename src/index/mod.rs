@@ -14,6 +14,7 @@ mod failpoint;
 mod progress;
 mod reader;
 mod schema;
+mod seen;
 mod stem;
 pub mod tokenize;
 mod writer;

@@ -20,6 +20,7 @@ use super::error::IndexError;
 use super::progress::Progress;
 use super::reader::{check_version, open_reader};
 use super::schema::{Fields, register_analyzers};
+use super::seen::{self, Seen};
 use super::{CommitPayload, SCHEMA_VERSION};
 use crate::article::{Article, Code, Problem, Severity};
 use crate::corpus::{self, PathChange, SourceFile};
@@ -50,6 +51,9 @@ pub struct IndexReport {
     pub updated: usize,
     pub removed: usize,
     pub unchanged: usize,
+    /// Files read (and hashed) in this run: the others' size and modification time were
+    /// those of their last reading.
+    pub read: usize,
     pub warnings: usize,
     pub errors: usize,
     pub seconds: f64,
@@ -95,8 +99,11 @@ pub struct Indexer {
     fields: Fields,
     dir: PathBuf,
     rebuilt: Option<String>,
-    /// Files as last read by this process, by path.
+    /// Files as last read, by path (by this process, or by the last one, from
+    /// [`seen::SEEN_FILE`]).
     seen: HashMap<String, Seen>,
+    /// The articles folder `seen` is of; `None` until the first sync loads it.
+    seen_root: Option<String>,
     /// Where each article's last change comes from, when the articles are in git.
     history: Option<std::sync::Arc<History>>,
     _lock: File,
@@ -188,6 +195,7 @@ impl Indexer {
             dir: dir.to_owned(),
             rebuilt,
             seen: HashMap::new(),
+            seen_root: None,
             history: None,
             _lock: lock,
         })
@@ -275,6 +283,7 @@ impl Indexer {
                 .delete_all_documents()
                 .map_err(IndexError::tantivy(&self.dir))?;
         }
+        let root_key = self.load_seen(root);
         let counts = Counts::default();
         let fields = self.fields;
         let writer = &self.writer;
@@ -322,9 +331,13 @@ impl Indexer {
             opts.full || added + updated + removed > 0,
             "segment-written",
         )?;
+        if self.seen != seen {
+            seen::save(&self.dir, &root_key, &self.seen);
+        }
         Ok(self.report(
             files.len() - unreadable,
             (added, updated, removed, unchanged),
+            counts.read.load(Ordering::Relaxed),
             problems,
             started,
         ))
@@ -349,6 +362,7 @@ impl Indexer {
         changes: &[PathChange],
     ) -> Result<IndexReport, IndexError> {
         let started = Instant::now();
+        self.load_seen(root);
         let paths: Vec<&str> = changes
             .iter()
             .filter_map(|c| match c {
@@ -400,6 +414,7 @@ impl Indexer {
         Ok(self.report(
             articles,
             (added, updated, removed, unchanged),
+            counts.read.load(Ordering::Relaxed),
             problems,
             started,
         ))
@@ -435,10 +450,25 @@ impl Indexer {
         Ok(())
     }
 
+    /// Loads the seen files kept for `root` when the last sync was of another folder (or
+    /// this is the first); returns the folder's key.
+    fn load_seen(&mut self, root: &Path) -> String {
+        let key = std::path::absolute(root)
+            .unwrap_or_else(|_| root.to_owned())
+            .display()
+            .to_string();
+        if self.seen_root.as_deref() != Some(key.as_str()) {
+            self.seen = seen::load(&self.dir, &key);
+            self.seen_root = Some(key.clone());
+        }
+        key
+    }
+
     fn report(
         &mut self,
         articles: usize,
         (added, updated, removed, unchanged): (usize, usize, usize, usize),
+        read: usize,
         mut problems: Vec<Problem>,
         started: Instant,
     ) -> IndexReport {
@@ -453,6 +483,7 @@ impl Indexer {
             updated,
             removed,
             unchanged,
+            read,
             warnings: problems.len() - errors,
             errors,
             seconds: started.elapsed().as_secs_f64(),
@@ -560,6 +591,7 @@ impl Indexer {
 
 #[derive(Default)]
 struct Counts {
+    read: AtomicUsize,
     added: AtomicUsize,
     updated: AtomicUsize,
     unchanged: AtomicUsize,
@@ -576,17 +608,6 @@ impl Counts {
             l(&self.unreadable),
         )
     }
-}
-
-/// Reads, hashes and (when new or changed) parses and adds one file; returns its problems.
-/// What a file looked like when this process last read it: a file whose size and
-/// modification time are unchanged is not read again (as git does), which keeps a watch-mode
-/// sync over 12,000 files to a directory listing and some `stat` calls.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Seen {
-    modified: std::time::SystemTime,
-    len: u64,
-    hash: String,
 }
 
 /// What a sync knows of the files before it reads them.
@@ -621,15 +642,17 @@ fn index_file(
         known.seen.get(&file.path),
         known.existing.get(&file.path),
     ) && !full
-        && before.modified == modified
-        && before.len == len
+        && before.matches(modified, len)
         && &stamp(&before.hash, updated) == indexed
     {
         counts.unchanged.fetch_add(1, Ordering::Relaxed);
         return Ok((Vec::new(), Some(before.clone())));
     }
     let bytes = match std::fs::read(&file.file) {
-        Ok(b) => b,
+        Ok(b) => {
+            counts.read.fetch_add(1, Ordering::Relaxed);
+            b
+        }
         Err(e) => {
             counts.unreadable.fetch_add(1, Ordering::Relaxed);
             let problem = Problem::new(Code::Unreadable, &file.path, 1, e.to_string());
@@ -637,11 +660,8 @@ fn index_file(
         }
     };
     let hash = blake3::hash(&bytes).to_hex();
-    let now_seen = stat.map(|(modified, len)| Seen {
-        modified,
-        len,
-        hash: hash.to_string(),
-    });
+    let now = std::time::SystemTime::now();
+    let now_seen = stat.and_then(|(modified, len)| Seen::of(modified, len, hash.as_str(), now));
     let stamped = stamp(hash.as_str(), updated);
     let previous = known.existing.get(&file.path);
     if !full && previous.is_some_and(|h| *h == stamped) {

@@ -135,3 +135,66 @@ fn files_no_commit_refers_to_are_removed_when_a_writer_opens() {
     );
     assert_eq!(indexer.existing().unwrap().len(), 3);
 }
+
+/// Sets a file's modification time `secs_ago` seconds into the past.
+fn age_file(path: &Path, secs_ago: u64) {
+    let when = std::time::SystemTime::now() - std::time::Duration::from_secs(secs_ago);
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(when)
+        .unwrap();
+}
+
+#[test]
+fn a_new_process_on_unchanged_files_reads_none_of_them() {
+    let articles = folder(20);
+    for n in 0..20 {
+        age_file(&articles.path().join(format!("a/{n}.md")), 3600);
+    }
+    let index = TempDir::new().unwrap();
+    let (first, report) = full_sync(articles.path(), index.path());
+    assert_eq!((report.added, report.read), (20, 20));
+    drop(first);
+
+    // A new writer, as a new `kb index` opens it: nothing is read, nothing changes.
+    let (again, report) = full_sync(articles.path(), index.path());
+    assert_eq!((report.unchanged, report.read), (20, 0));
+    drop(again);
+
+    // An edit of the same size, dated an hour ago: its time differs, so it is read.
+    let edited = articles.path().join("a/3.md");
+    std::fs::write(&edited, article(3).replace("disks", "disky")).unwrap();
+    age_file(&edited, 3000);
+    // A touched file is read too; without git its time is its last change, so it is
+    // added again with its new date.
+    age_file(&articles.path().join("a/4.md"), 3100);
+    let (third, report) = full_sync(articles.path(), index.path());
+    assert_eq!((report.updated, report.unchanged, report.read), (2, 18, 2));
+    drop(third);
+
+    // A file just written is read on every run until its time is old enough to trust.
+    std::fs::write(articles.path().join("a/5.md"), article(5)).unwrap();
+    let (_, report) = full_sync(articles.path(), index.path());
+    assert_eq!(report.read, 1);
+    let (_, report) = full_sync(articles.path(), index.path());
+    assert_eq!(report.read, 1);
+}
+
+#[test]
+fn seen_files_of_another_folder_are_not_trusted() {
+    let articles = folder(5);
+    let other = folder(5);
+    for dir in [&articles, &other] {
+        for n in 0..5 {
+            age_file(&dir.path().join(format!("a/{n}.md")), 3600);
+        }
+    }
+    let index = TempDir::new().unwrap();
+    drop(full_sync(articles.path(), index.path()));
+    // The other folder's files have the same names and sizes; only their times differ, and
+    // even equal times would not count: the kept entries are of the first folder.
+    let (_, report) = full_sync(other.path(), index.path());
+    assert_eq!(report.read, 5);
+}

@@ -18,6 +18,9 @@ use crate::search::Searcher;
 use crate::search::lookup::{self, TopicNames};
 use crate::store::Store;
 
+/// The generation of topic names not read yet: no reader has it.
+const NOT_READ: u64 = u64::MAX;
+
 /// Shared state of the application; cheap to clone.
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -163,16 +166,13 @@ impl AppState {
 
     /// [`AppState::new`], with the synonyms of `synonyms` instead of the articles folder's.
     pub fn with_synonyms(index: KbIndex, articles: &Path, synonyms: PathBuf) -> AppState {
-        let generation = lookup::generation(&index);
-        let names = lookup::topic_names(&index).unwrap_or_else(|e| {
-            tracing::error!("reading support topic names: {e}");
-            TopicNames::default()
-        });
         AppState(Arc::new(Inner {
             searcher: Searcher::new(index).with_synonyms_file(synonyms),
             workers: Workers::new(worker_count()),
             articles: articles.to_owned(),
-            topics: RwLock::new((generation, Arc::new(names))),
+            // Read on first use (or by [`AppState::warm_up`]), not before the server can
+            // answer: a tenth of a second on the real corpus.
+            topics: RwLock::new((NOT_READ, Arc::default())),
             check: RwLock::new(None),
             checker: OnceLock::new(),
             desk: Desk::off("this server was started without a data folder"),
@@ -284,6 +284,20 @@ impl AppState {
             }
         }
         self.refresh_topics()
+    }
+
+    /// Reads what requests derive from the index (the topic names) on a thread of its own,
+    /// so that the first request that needs them finds them ready.
+    pub fn warm_up(&self) {
+        let state = self.clone();
+        let spawned = std::thread::Builder::new()
+            .name("kb-warm-up".to_owned())
+            .spawn(move || {
+                state.topic_names();
+            });
+        if let Err(e) = spawned {
+            tracing::warn!("starting the warm-up thread: {e}");
+        }
     }
 
     /// Rebuilds the topic names from the reader's current commit.
