@@ -311,7 +311,9 @@ pub fn text_query(plan: &Plan, cx: &Context<'_>, require_all: bool) -> Option<Te
                 ));
             }
         }
-        if unit.loose {
+        // A function word with a typo, or half typed, says nothing: only its exact form
+        // counts, and the automata over the title words stay for the words that matter.
+        if unit.loose && !is_stopword(&unit.text) {
             loose_matchers(
                 cx,
                 unit,
