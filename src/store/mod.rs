@@ -61,15 +61,6 @@ pub enum StoreError {
     Newer { at: String, found: i64, known: i64 },
 }
 
-impl From<BackendError> for StoreError {
-    fn from(e: BackendError) -> StoreError {
-        StoreError::Engine {
-            at: String::new(),
-            message: e.message,
-        }
-    }
-}
-
 /// Where the store is: SQLite in a data folder, or a PostgreSQL URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Place {
@@ -354,9 +345,10 @@ impl Store {
     /// Deletes search log rows and feedback older than `before` (unix seconds); returns how
     /// many rows of each went.
     pub fn purge_before(&self, before: i64) -> Result<(u64, u64), StoreError> {
-        let searches = self.execute("DELETE FROM searches WHERE ts < ?1", &[before.into()])?;
-        let feedback = self.execute("DELETE FROM feedback WHERE ts < ?1", &[before.into()])?;
-        Ok((searches, feedback))
+        Ok((
+            self.delete_before("searches", before)?,
+            self.delete_before("feedback", before)?,
+        ))
     }
 
     /// Deletes search log rows older than `search_days` days and feedback older than
@@ -367,15 +359,21 @@ impl Store {
         feedback_days: u32,
     ) -> Result<(u64, u64), StoreError> {
         let before = |days: u32| now_secs() - i64::from(days) * 86_400;
-        let searches = self.execute(
-            "DELETE FROM searches WHERE ts < ?1",
-            &[before(search_days).into()],
-        )?;
+        let searches = self.delete_before("searches", before(search_days))?;
         let feedback = match feedback_days {
             0 => 0,
-            days => self.execute("DELETE FROM feedback WHERE ts < ?1", &[before(days).into()])?,
+            days => self.delete_before("feedback", before(days))?,
         };
         Ok((searches, feedback))
+    }
+
+    /// Deletes the rows of `table` (one of the store's own, never input) older than
+    /// `before`.
+    fn delete_before(&self, table: &'static str, before: i64) -> Result<u64, StoreError> {
+        self.execute(
+            &format!("DELETE FROM {table} WHERE ts < ?1"),
+            &[before.into()],
+        )
     }
 
     /// Everything stored, oldest first.

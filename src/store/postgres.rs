@@ -151,7 +151,6 @@ impl Inner {
         let mut client = self.pool.get().map_err(|e| {
             let e = BackendError {
                 message: format!("{}: {e}", self.at),
-                unreachable: true,
             };
             self.set_down(e.message.clone());
             e
@@ -169,7 +168,6 @@ impl Inner {
         let unreachable = e.is_closed() || e.code().is_none();
         let e = BackendError {
             message: format!("{}: {e}", self.at),
-            unreachable,
         };
         if unreachable {
             self.set_down(e.message.clone());
@@ -181,7 +179,6 @@ impl Inner {
 fn migrate(client: &mut postgres::Client, at: &str) -> Result<(), BackendError> {
     let failed = |e: postgres::Error| BackendError {
         message: format!("{at}: migrating: {e}"),
-        unreachable: e.is_closed() || e.code().is_none(),
     };
     let mut tx = client.transaction().map_err(failed)?;
     // Several servers may start at once: one migrates, the others wait here and find it done.
@@ -199,7 +196,6 @@ fn migrate(client: &mut postgres::Client, at: &str) -> Result<(), BackendError> 
             message: format!(
                 "{at} was written by a newer kb (schema version {found}, this kb knows {known})"
             ),
-            unreachable: false,
         });
     }
     for (i, step) in MIGRATIONS.iter().enumerate().skip(found as usize) {

@@ -72,9 +72,6 @@ impl Row {
 #[error("{message}")]
 pub struct BackendError {
     pub message: String,
-    /// The engine could not be reached at all (a server down, a pool with no connection),
-    /// as opposed to a statement that failed.
-    pub unreachable: bool,
 }
 
 /// A database engine the store runs on: SQLite in the data folder, or PostgreSQL shared by

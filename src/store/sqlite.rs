@@ -65,7 +65,6 @@ impl Sqlite {
         let conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
         f(&conn).map_err(|e| BackendError {
             message: format!("{}: {e}", self.file.display()),
-            unreachable: false,
         })
     }
 }
