@@ -65,7 +65,11 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     // Index work runs on the state's own workers (one per core); the blocking pool only
     // reads image files, and every thread it adds keeps allocator memory of its own.
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    // Searches are answered on the runtime's threads (`AppState::answer`): they run at the
+    // search threads' lower priority, so that the watcher's indexing is not starved.
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(cores)
+        .on_thread_start(crate::web::lower_priority)
         .max_blocking_threads(cores)
         .enable_all()
         .build()

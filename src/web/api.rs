@@ -55,9 +55,7 @@ pub fn router() -> Router<AppState> {
 )]
 pub(super) async fn search(State(state): State<AppState>, p: Params) -> Result<Response, WebError> {
     let req = params::search_request(&p, DEFAULT_PER_PAGE)?;
-    let run = state.clone();
-    run.run(move || Ok(Json(state.searcher().search(&req)?).into_response()))
-        .await
+    state.answer(|| Ok(Json(state.searcher().search(&req)?).into_response()))
 }
 
 /// The facet counts of a search.
@@ -84,15 +82,13 @@ pub(super) async fn facets(State(state): State<AppState>, p: Params) -> Result<R
     // Only the counts are wanted; one hit is the least the search core collects.
     req.page = 1;
     req.per_page = 1;
-    let run = state.clone();
-    run.run(move || {
+    state.answer(|| {
         let resp = state.searcher().search(&req)?;
         Ok(Json(FacetsBody {
             facets: resp.facets,
         })
         .into_response())
     })
-    .await
 }
 
 /// An article in a list.
@@ -357,8 +353,7 @@ pub(super) struct TopicBody {
 pub(super) async fn topic(State(state): State<AppState>, uri: Uri) -> Result<Response, WebError> {
     let id = relative_path(after(&uri, "/api/topics/"))?;
     params::check_topic_id(&id)?;
-    let run = state.clone();
-    run.run(move || {
+    state.answer(|| {
         let articles = lookup::by_topic(state.index(), &id)?;
         let names = state.topic_names();
         let named = names.get(&id.to_lowercase()).cloned();
@@ -385,7 +380,6 @@ pub(super) async fn topic(State(state): State<AppState>, uri: Uri) -> Result<Res
         })
         .into_response())
     })
-    .await
 }
 
 /// Titles matching what is being typed.
@@ -430,8 +424,7 @@ pub(super) async fn suggest(
             "`q` is at most 200 characters for suggestions; use /api/search for long text",
         ));
     }
-    let run = state.clone();
-    run.run(move || {
+    state.answer(|| {
         let mut found = lookup::suggest(state.index(), &q, SUGGESTIONS)?;
         // Nothing starts like that: a typo, or words from the body. Let search find it.
         if found.is_empty() && !q.trim().is_empty() {
@@ -461,7 +454,6 @@ pub(super) async fn suggest(
         })
         .into_response())
     })
-    .await
 }
 
 /// This document

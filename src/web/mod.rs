@@ -29,7 +29,7 @@ pub mod watch;
 use axum::Router;
 
 pub use error::WebError;
-pub use state::{AppState, CheckSnapshot, Desk};
+pub use state::{AppState, CheckSnapshot, Desk, lower_priority};
 
 /// The whole application: every route, with the middleware stack.
 pub fn app(state: AppState) -> Router {

@@ -249,12 +249,26 @@ impl AppState {
         self.0.workers.run(work).await
     }
 
+    /// Runs short index work (a search, a facet count, a look-up: about a millisecond of
+    /// CPU) on the calling async thread and answers from there. Handing it to a worker and
+    /// waking the async thread again cost as much as the search itself: on 2 cores, a
+    /// quarter of the server's CPU under load went to that hop. At most as many run at once
+    /// as the runtime has threads (one per core, see `kb serve`), which run at the search
+    /// threads' lower priority ([`lower_priority`]).
+    pub fn answer<T>(
+        &self,
+        work: impl FnOnce() -> Result<T, super::WebError>,
+    ) -> Result<T, super::WebError> {
+        self.0.workers.answer(work)
+    }
+
     /// How many worker threads [`AppState::run`] uses.
     pub fn workers(&self) -> usize {
         self.0.workers.threads
     }
 
-    /// The most jobs [`AppState::run`] has had running at the same time.
+    /// The most jobs [`AppState::run`] and [`AppState::answer`] have had running at the
+    /// same time.
     pub fn peak_busy(&self) -> usize {
         self.0.workers.peak.load(Ordering::Relaxed)
     }
@@ -395,8 +409,9 @@ fn worker_count() -> usize {
 const SEARCH_NICE: i32 = 5;
 
 /// Lowers the calling thread's priority by [`SEARCH_NICE`] (on Linux, `nice` applies to the
-/// calling thread only). Failing to is harmless: searches then compete as equals.
-fn yield_to_indexing() {
+/// calling thread only): for every thread that answers searches, the workers and the async
+/// runtime's. Failing to is harmless: searches then compete as equals.
+pub fn lower_priority() {
     if let Err(e) = rustix::process::nice(SEARCH_NICE) {
         tracing::debug!("lowering a search thread's priority: {e}");
     }
@@ -416,7 +431,7 @@ impl Workers {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .thread_name(|i| format!("kb-worker-{i}"))
-            .start_handler(|_| yield_to_indexing())
+            .start_handler(|_| lower_priority())
             .build()
             .map_err(|e| tracing::error!("starting the worker threads: {e}"))
             .ok();
@@ -426,6 +441,22 @@ impl Workers {
             busy: Arc::default(),
             peak: Arc::default(),
         }
+    }
+
+    fn answer<T>(
+        &self,
+        work: impl FnOnce() -> Result<T, super::WebError>,
+    ) -> Result<T, super::WebError> {
+        let now = self.busy.fetch_add(1, Ordering::Relaxed) + 1;
+        self.peak.fetch_max(now, Ordering::Relaxed);
+        // A panic answers this request with a 500 and leaves the thread serving.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+        self.busy.fetch_sub(1, Ordering::Relaxed);
+        result.unwrap_or_else(|_panic| {
+            Err(super::WebError::Internal(anyhow::anyhow!(
+                "a search panicked"
+            )))
+        })
     }
 
     async fn run<T: Send + 'static>(
