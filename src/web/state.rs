@@ -408,7 +408,7 @@ fn worker_count() -> usize {
 /// the watcher's sync gets about three times a search thread's share of a core.
 const SEARCH_NICE: i32 = 5;
 
-/// Lowers the calling thread's priority by [`SEARCH_NICE`] (on Linux, `nice` applies to the
+/// Lowers the calling thread's priority by five nice steps (on Linux, `nice` applies to the
 /// calling thread only): for every thread that answers searches, the workers and the async
 /// runtime's. Failing to is harmless: searches then compete as equals.
 pub fn lower_priority() {
