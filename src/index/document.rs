@@ -171,6 +171,38 @@ pub fn meta_of(f: &Fields, doc: &TantivyDocument) -> StoredMeta {
         .unwrap_or_default()
 }
 
+/// What a result list shows of an article, read from the same stored properties as
+/// [`StoredMeta`] (the same field names, by the same derive) but skipping the rest: a page
+/// of hits parses ten of these, and authors, tags, extra keys and the info bubble are no
+/// part of a hit.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct HitMeta {
+    pub path: String,
+    pub title: String,
+    pub properties: HitProperties,
+}
+
+/// The properties of a [`HitMeta`].
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct HitProperties {
+    pub description: String,
+    pub service: String,
+    pub resource: String,
+    pub article_id: String,
+    pub self_help_type: String,
+    pub support_topic_ids: Vec<String>,
+}
+
+/// Reads the stored properties of a hit (see [`HitMeta`]).
+pub fn hit_meta_of(f: &Fields, doc: &TantivyDocument) -> HitMeta {
+    doc.get_first(f.meta)
+        .and_then(|v| v.as_bytes())
+        .and_then(|b| serde_json::from_slice(b).ok())
+        .unwrap_or_default()
+}
+
 /// Reads a stored text field.
 pub fn text_of(doc: &TantivyDocument, field: tantivy::schema::Field) -> &str {
     doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("")
@@ -211,5 +243,23 @@ mod tests {
             (stored.path.as_str(), stored.title.as_str()),
             ("s/a.md", "P")
         );
+        let p = &a.properties;
+        assert_eq!(
+            hit_meta_of(&fields, &doc),
+            HitMeta {
+                path: "s/a.md".into(),
+                title: "P".into(),
+                properties: HitProperties {
+                    description: p.description.clone(),
+                    service: p.service.clone(),
+                    resource: p.resource.clone(),
+                    article_id: p.article_id.clone(),
+                    self_help_type: p.self_help_type.clone(),
+                    support_topic_ids: p.support_topic_ids.clone(),
+                },
+            },
+            "a hit reads the same values as the full record"
+        );
+        assert!(!p.self_help_type.is_empty() && !p.support_topic_ids.is_empty());
     }
 }

@@ -21,8 +21,8 @@ mod writer;
 
 pub use columns::all_terms;
 pub use document::{
-    DEFINITION_SEPARATOR, StoredMeta, definition_term, meta_of, outline_of, stamp, text_of,
-    to_document,
+    DEFINITION_SEPARATOR, HitMeta, HitProperties, StoredMeta, definition_term, hit_meta_of,
+    meta_of, outline_of, stamp, text_of, to_document,
 };
 pub use error::IndexError;
 pub use facet::{AGE_BUCKETS, ByFacet, Facet, age_bucket, age_path};

@@ -27,7 +27,7 @@ pub use request::{
     SearchResponse, Sort, UnknownSort,
 };
 
-use crate::index::{KbIndex, meta_of, outline_of, text_analyzer, text_of};
+use crate::index::{KbIndex, hit_meta_of, outline_of, text_analyzer, text_of};
 use collector::{FacetTopCollector, Fruit};
 use syntax::FieldFilter;
 
@@ -164,7 +164,8 @@ impl Searcher {
         } else {
             None
         };
-        let snippets = snippet::Snippets::new(&searcher, fields.body, &plan.terms())?;
+        let snippets =
+            snippet::Snippets::new(&searcher, fields.body, &plan.terms(), &plan.filler_terms())?;
         let hits = fruit
             .top
             .iter()
@@ -252,10 +253,13 @@ fn hit(
     top: &collector::TopHit,
 ) -> Result<Hit, SearchError> {
     let doc: tantivy::TantivyDocument = searcher.doc(top.address)?;
-    let meta = meta_of(fields, &doc);
+    let meta = hit_meta_of(fields, &doc);
     let outline = outline_of(fields, &doc);
-    let (snippet, section) =
-        snippets.passage(text_of(&doc, fields.body), &outline, &meta.description);
+    let (snippet, section) = snippets.passage(
+        text_of(&doc, fields.body),
+        &outline,
+        &meta.properties.description,
+    );
     let section = section
         .and_then(|i| outline.into_iter().nth(i))
         .map(|h| HitSection {

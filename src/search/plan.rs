@@ -68,6 +68,27 @@ impl Plan {
         out
     }
 
+    /// The terms that only function or conversation words bring (see [`is_stopword`]):
+    /// they are marked where they fall in a passage, but are no reason to pick one, and
+    /// finding every `a` or `not` of a long body costs more than the rest of the snippet.
+    pub fn filler_terms(&self) -> Vec<String> {
+        let of = |filler: bool| -> Vec<&str> {
+            self.units
+                .iter()
+                .filter(|u| is_stopword(&u.text) == filler)
+                .flat_map(|u| u.readings.iter().flat_map(|(r, _)| r.terms()))
+                .collect()
+        };
+        let telling = of(false);
+        let mut out: Vec<String> = Vec::new();
+        for t in of(true) {
+            if !telling.contains(&t) && !out.iter().any(|o| o == t) {
+                out.push(t.to_owned());
+            }
+        }
+        out
+    }
+
     pub fn is_empty(&self) -> bool {
         self.units.is_empty()
     }

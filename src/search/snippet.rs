@@ -42,13 +42,19 @@ pub struct Snippets {
     finder: Option<aho_corasick::AhoCorasick>,
     /// The stems, by the finder's pattern number.
     stems: Vec<String>,
+    /// Words of this search's passages already weighed: the hits of one query share most
+    /// of their words, and running the analyzer over a word is most of a snippet's cost.
+    weighed: std::cell::RefCell<HashMap<String, Option<f32>>>,
 }
 
 impl Snippets {
+    /// Snippets marking `stems`; the `filler` among them (function words) are marked but
+    /// not looked for, unless the query has nothing else.
     pub fn new(
         searcher: &tantivy::Searcher,
         field: Field,
         stems: &[String],
+        filler: &[String],
     ) -> tantivy::Result<Snippets> {
         let mut terms = HashMap::new();
         let mut first_bytes = [false; 256];
@@ -66,11 +72,19 @@ impl Snippets {
         }
         // Only stems some document has can be marked: the others (a 5,000-letter word) would
         // only make the automaton large.
-        let found: Vec<String> = stems
-            .iter()
-            .filter(|s| terms.contains_key(*s))
-            .cloned()
-            .collect();
+        let found = |skip_filler: bool| -> Vec<String> {
+            stems
+                .iter()
+                .filter(|s| terms.contains_key(*s) && !(skip_filler && filler.contains(s)))
+                .cloned()
+                .collect()
+        };
+        let telling = found(true);
+        let found = if telling.is_empty() {
+            found(false)
+        } else {
+            telling
+        };
         let finder = aho_corasick::AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .build(&found)
@@ -80,6 +94,7 @@ impl Snippets {
             first_bytes,
             finder,
             stems: found,
+            weighed: Default::default(),
         })
     }
 
@@ -239,7 +254,14 @@ impl Snippets {
         if first.is_ascii() && !self.first_bytes[first.to_ascii_lowercase() as usize] {
             return None;
         }
-        self.terms.get(stemmer.stem(word)?).copied()
+        if let Some(&known) = self.weighed.borrow().get(word) {
+            return known;
+        }
+        let weight = stemmer
+            .stem(word)
+            .and_then(|stem| self.terms.get(stem).copied());
+        self.weighed.borrow_mut().insert(word.to_owned(), weight);
+        weight
     }
 }
 
