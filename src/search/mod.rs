@@ -11,6 +11,7 @@ pub mod plan;
 mod request;
 pub mod score;
 mod snippet;
+mod stats;
 pub mod synonyms;
 pub mod syntax;
 
@@ -131,9 +132,11 @@ impl Searcher {
             },
             cache: &self.facet_values,
         };
+        let stats = stats::Stats::new(&searcher);
         let context = plan::Context {
             fields: &fields,
             searcher: &searcher,
+            stats: &stats,
             cache: &self.expansions,
             last_is_prefix: parsed.last_word_is_prefix,
             text: &parsed.text,
@@ -152,10 +155,12 @@ impl Searcher {
             Box::new(BooleanQuery::new(clauses))
         };
 
-        let mut fruit: Fruit = searcher.search(&*compose(true), &collector)?;
+        let mut fruit: Fruit =
+            searcher.search_with_statistics_provider(&*compose(true), &collector, &stats)?;
         let mut relaxed = false;
         if fruit.total == 0 && plan.units.len() > 1 {
-            fruit = searcher.search(&*compose(false), &collector)?;
+            fruit =
+                searcher.search_with_statistics_provider(&*compose(false), &collector, &stats)?;
             relaxed = fruit.total > 0;
         }
 
@@ -165,7 +170,7 @@ impl Searcher {
             None
         };
         let snippets =
-            snippet::Snippets::new(&searcher, fields.body, &plan.terms(), &plan.filler_terms())?;
+            snippet::Snippets::new(&stats, fields.body, &plan.terms(), &plan.filler_terms())?;
         let hits = fruit
             .top
             .iter()

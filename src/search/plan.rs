@@ -11,7 +11,7 @@
 use std::sync::Arc;
 
 use tantivy::Term;
-use tantivy::query::{PhraseQuery, Query, TermQuery};
+use tantivy::query::{Bm25StatisticsProvider, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 
@@ -268,6 +268,8 @@ fn idf(docs: u64, df: u64) -> f32 {
 pub struct Context<'a> {
     pub fields: &'a Fields,
     pub searcher: &'a tantivy::Searcher,
+    /// Document frequencies, shared with the scorers' weights and the snippets.
+    pub stats: &'a super::stats::Stats<'a>,
     pub cache: &'a Arc<ExpansionCache>,
     /// The last typed word is still being typed: match it as a prefix.
     pub last_is_prefix: bool,
@@ -284,7 +286,7 @@ fn doc_freq(cx: &Context<'_>, reading: &Reading) -> u64 {
             FieldSlot::ALL
                 .iter()
                 .map(|s| {
-                    cx.searcher
+                    cx.stats
                         .doc_freq(&Term::from_field_text(s.field(cx.fields), t))
                         .unwrap_or(0)
                 })

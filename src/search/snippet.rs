@@ -51,7 +51,7 @@ impl Snippets {
     /// Snippets marking `stems`; the `filler` among them (function words) are marked but
     /// not looked for, unless the query has nothing else.
     pub fn new(
-        searcher: &tantivy::Searcher,
+        stats: &dyn tantivy::query::Bm25StatisticsProvider,
         field: Field,
         stems: &[String],
         filler: &[String],
@@ -62,7 +62,7 @@ impl Snippets {
             if terms.contains_key(stem) {
                 continue;
             }
-            let doc_freq = searcher.doc_freq(&tantivy::Term::from_field_text(field, stem))?;
+            let doc_freq = stats.doc_freq(&tantivy::Term::from_field_text(field, stem))?;
             if doc_freq > 0 {
                 if let Some(&b) = stem.as_bytes().first() {
                     first_bytes[b as usize] = true;
