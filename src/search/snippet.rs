@@ -29,6 +29,10 @@ const WINDOW_AFTER: usize = 800;
 use crate::index::tokenize::MAX_TOKEN_BYTES;
 /// How much of a long body is looked at for its best section.
 const SECTION_SCAN_BYTES: usize = 256 * 1024;
+/// At most this many matches of the query's stems are collected in a body, and looked at
+/// for a window.
+const SECTION_MATCHES: usize = 4096;
+const WINDOW_MATCHES: usize = 256;
 
 pub struct Snippets {
     /// Query stem -> its weight, `1 / (1 + document frequency in the body)`; stems no body
@@ -98,16 +102,12 @@ impl Snippets {
         })
     }
 
-    /// The part of the body worth highlighting: around the position where most distinct
-    /// query stems occur within a window.
-    fn window<'a>(&self, body: &'a str) -> Option<&'a str> {
-        let finder = self.finder.as_ref()?;
-        let matches: Vec<(usize, usize)> = finder
-            .find_iter(body)
-            .map(|m| (m.start(), m.pattern().as_usize()))
-            .take(256)
-            .collect();
-        let mut best = (0, *matches.first()?);
+    /// The part of `text` worth highlighting: around the position where most distinct
+    /// query stems occur within a window. `matches` are the stems found in `text`, as
+    /// `(start, pattern)` in order.
+    fn window<'a>(&self, text: &'a str, matches: &[(usize, usize)]) -> Option<&'a str> {
+        let matches = &matches[..matches.len().min(WINDOW_MATCHES)];
+        let mut best = (0, matches.first()?.0);
         for (i, &(start, _)) in matches.iter().enumerate() {
             let mut seen = Vec::new();
             for &(pos, pattern) in &matches[i..] {
@@ -119,23 +119,38 @@ impl Snippets {
                 }
             }
             if seen.len() > best.0 {
-                best = (seen.len(), (start, 0));
+                best = (seen.len(), start);
             }
         }
-        let from = floor_char_boundary(body, best.1.0.saturating_sub(WINDOW_BEFORE));
-        let to = floor_char_boundary(body, best.1.0 + WINDOW_AFTER);
-        Some(&body[from..to])
+        let from = floor_char_boundary(text, best.1.saturating_sub(WINDOW_BEFORE));
+        let to = floor_char_boundary(text, best.1 + WINDOW_AFTER);
+        Some(&text[from..to])
+    }
+
+    /// The stems found in `text`, as `(start, end, pattern)`, at most `limit`.
+    fn find(
+        finder: &aho_corasick::AhoCorasick,
+        text: &str,
+        limit: usize,
+    ) -> Vec<(usize, usize, usize)> {
+        finder
+            .find_iter(text)
+            .take(limit)
+            .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+            .collect()
     }
 
     /// The best section of a body for the query, as an index into `outline`: the one whose
     /// text (heading included) holds the most weight of distinct query stems, a stem in the
-    /// heading itself counting twice. `None` when no section has a match (or there are none).
-    pub fn best_section(&self, body: &str, outline: &[Heading]) -> Option<usize> {
-        let finder = self.finder.as_ref()?;
-        if outline.is_empty() || self.terms.is_empty() {
-            return None;
-        }
-        let scanned = &body[..floor_char_boundary(body, SECTION_SCAN_BYTES)];
+    /// heading itself counting twice. `matches` are the stems found in the body's first
+    /// `scanned` bytes. `None` when no section has a match (or there are none).
+    fn best_section(
+        &self,
+        finder: &aho_corasick::AhoCorasick,
+        matches: &[(usize, usize, usize)],
+        scanned: usize,
+        outline: &[Heading],
+    ) -> Option<usize> {
         let weight = |pattern: usize| -> f32 {
             self.stems
                 .get(pattern)
@@ -144,16 +159,16 @@ impl Snippets {
                 .unwrap_or(0.0)
         };
         let mut best: Option<(f32, usize)> = None;
-        let mut matches = finder.find_iter(scanned).take(4096).peekable();
+        let mut matches = matches.iter().peekable();
         for (i, h) in outline.iter().enumerate() {
-            let end = outline.get(i + 1).map_or(scanned.len(), |n| n.offset);
+            let end = outline.get(i + 1).map_or(scanned, |n| n.offset);
             let mut seen: Vec<usize> = Vec::new();
-            while let Some(m) = matches.peek() {
-                if m.start() >= end {
+            while let Some(&&(start, _, pattern)) = matches.peek() {
+                if start >= end {
                     break;
                 }
-                if m.start() >= h.offset && !seen.contains(&m.pattern().as_usize()) {
-                    seen.push(m.pattern().as_usize());
+                if start >= h.offset && !seen.contains(&pattern) {
+                    seen.push(pattern);
                 }
                 matches.next();
             }
@@ -171,32 +186,70 @@ impl Snippets {
     }
 
     /// The snippet of a hit, from its best section when it has one (see
-    /// [`Snippets::best_section`]).
+    /// [`Snippets::best_section`]), and that section's index in `outline`.
+    ///
+    /// The body is scanned for the query's stems once: the same matches choose the section
+    /// and, within it, the window to highlight.
     pub fn passage(
         &self,
         body: &str,
         outline: &[Heading],
         description: &str,
     ) -> (String, Option<usize>) {
-        let Some(i) = self.best_section(body, outline) else {
-            return (self.snippet(body, description), None);
+        let Some(finder) = self.finder.as_ref().filter(|_| !self.terms.is_empty()) else {
+            return (self.fallback(body, description), None);
         };
-        let start = outline[i].offset.min(body.len());
-        let end = outline
-            .get(i + 1)
-            .map_or(body.len(), |n| n.offset.min(body.len()));
-        let section = body.get(start..end.max(start)).unwrap_or(body);
-        (self.snippet(section, description), Some(i))
+        let scanned = floor_char_boundary(body, SECTION_SCAN_BYTES);
+        let matches = Self::find(finder, &body[..scanned], SECTION_MATCHES);
+        let section = if outline.is_empty() {
+            None
+        } else {
+            self.best_section(finder, &matches, scanned, outline)
+        };
+        let (from, to) = match section {
+            Some(i) => {
+                let from = outline[i].offset.min(body.len());
+                let to = outline
+                    .get(i + 1)
+                    .map_or(body.len(), |n| n.offset.min(body.len()));
+                (from, to.max(from))
+            }
+            None => (0, body.len()),
+        };
+        let Some(whole) = body.get(from..to) else {
+            return (self.fallback(body, description), section);
+        };
+        let text = &whole[..floor_char_boundary(whole, SCAN_BYTES)];
+        let end = from + text.len();
+        // The body's matches serve unless they stopped short of this text's end (a body with
+        // more matches than are collected, or longer than is scanned for sections).
+        let covered = end <= scanned
+            && (matches.len() < SECTION_MATCHES || matches.last().is_some_and(|m| m.0 >= end));
+        let own: Vec<(usize, usize)> = if covered {
+            matches
+                .iter()
+                .filter(|&&(start, stop, _)| start >= from && stop <= end)
+                .map(|&(start, _, pattern)| (start - from, pattern))
+                .take(WINDOW_MATCHES)
+                .collect()
+        } else {
+            Self::find(finder, text, WINDOW_MATCHES)
+                .into_iter()
+                .map(|(start, _, pattern)| (start, pattern))
+                .collect()
+        };
+        let html = self
+            .window(text, &own)
+            .and_then(|window| self.highlight(window));
+        (
+            html.unwrap_or_else(|| self.fallback(whole, description)),
+            section,
+        )
     }
 
-    pub fn snippet(&self, body: &str, description: &str) -> String {
-        let scanned = &body[..floor_char_boundary(body, SCAN_BYTES)];
-        if !self.terms.is_empty()
-            && let Some(window) = self.window(scanned)
-            && let Some(html) = self.highlight(window)
-        {
-            return html;
-        }
+    /// What a hit shows when no passage matches: its description, or the start of its
+    /// text (the section's, when one was chosen).
+    fn fallback(&self, body: &str, description: &str) -> String {
         let fallback = if description.trim().is_empty() {
             let end = floor_char_boundary(body, SNIPPET_CHARS);
             body[..end].replace('\n', " ")
@@ -391,6 +444,66 @@ mod tests {
             theirs.push(text[stream.token().offset_from..stream.token().offset_to].to_owned());
         }
         assert_eq!(ours, theirs);
+    }
+
+    /// Every stem is in one document of ten.
+    struct Rare;
+
+    impl tantivy::query::Bm25StatisticsProvider for Rare {
+        fn total_num_tokens(&self, _: Field) -> tantivy::Result<u64> {
+            Ok(100)
+        }
+        fn total_num_docs(&self) -> tantivy::Result<u64> {
+            Ok(10)
+        }
+        fn doc_freq(&self, _: &tantivy::Term) -> tantivy::Result<u64> {
+            Ok(1)
+        }
+    }
+
+    fn heading(text: &str, offset: usize) -> Heading {
+        Heading {
+            level: 2,
+            text: text.to_owned(),
+            anchor: text.to_lowercase(),
+            offset,
+        }
+    }
+
+    /// The section with most of the query wins, and its own words are marked: the matches
+    /// found once in the whole body serve the window, whether they come before the section
+    /// or after it.
+    #[test]
+    fn the_passage_comes_from_the_section_with_most_of_the_query() {
+        let (_, fields) = crate::index::Fields::build();
+        let stems: Vec<String> = ["disk", "full"].map(String::from).to_vec();
+        let snippets = Snippets::new(&Rare, fields.body, &stems, &[]).expect("snippets");
+        let intro = "Overview of disk care. ";
+        let first = "Other things\nThe disk is slow here. ";
+        let second = "Disk full\nWhen the disk is full, delete old files. ";
+        let third = "Last\nA full stop.";
+        let body = format!("{intro}{first}{second}{third}");
+        let outline = [
+            heading("Other things", intro.len()),
+            heading("Disk full", intro.len() + first.len()),
+            heading("Last", intro.len() + first.len() + second.len()),
+        ];
+        let (html, section) = snippets.passage(&body, &outline, "the description");
+        assert_eq!(section, Some(1));
+        assert_eq!(
+            html,
+            "<mark>Disk</mark> <mark>full</mark>\nWhen the <mark>disk</mark> is \
+             <mark>full</mark>, delete old files"
+        );
+        // No section: the body's start, with its matches.
+        let (html, section) = snippets.passage(intro, &[], "the description");
+        assert_eq!(
+            (html.as_str(), section),
+            ("Overview of <mark>disk</mark> care", None)
+        );
+        // Nothing matches: the description.
+        let (html, section) = snippets.passage("Nothing here.", &outline[..0], "the <b>");
+        assert_eq!((html.as_str(), section), ("the &lt;b&gt;", None));
     }
 
     #[test]
