@@ -705,20 +705,10 @@ fn open_dir(dir: &Path) -> Result<Index, IndexError> {
     Index::open(write_directory(dir)?).map_err(IndexError::tantivy(dir))
 }
 
-/// Every hit reads its article from the document store, which decompresses the whole block
-/// the article is in. Tantivy's 16 KB blocks hold several articles, and a hit paid for its
-/// neighbours; 8 KB blocks cut a search's time by about 3% (in-process, 60 free-text
-/// queries) for 1 MB more index, and 4 KB by 5% for 4 MB more.
-const DOCSTORE_BLOCK_BYTES: usize = 8192;
-
 fn create(dir: &Path) -> Result<Index, IndexError> {
     let (schema, _) = Fields::build();
     let index = Index::builder()
         .schema(schema)
-        .settings(tantivy::IndexSettings {
-            docstore_blocksize: DOCSTORE_BLOCK_BYTES,
-            ..Default::default()
-        })
         .open_or_create(write_directory(dir)?)
         .map_err(IndexError::tantivy(dir))?;
     Ok(index)
