@@ -68,7 +68,7 @@ impl Plan {
         out
     }
 
-    /// The terms that only function or conversation words bring (see [`is_stopword`]):
+    /// The terms that only function or conversation words bring (the lists below):
     /// they are marked where they fall in a passage, but are no reason to pick one, and
     /// finding every `a` or `not` of a long body costs more than the rest of the snippet.
     pub fn filler_terms(&self) -> Vec<String> {
