@@ -157,7 +157,15 @@ fn looks_like_code(run: &str) -> bool {
 
 /// The stored outline of a document: its headings, anchors and section offsets.
 pub fn outline_of(f: &Fields, doc: &TantivyDocument) -> Vec<crate::article::Heading> {
-    doc.get_first(f.outline)
+    json_of(doc, f.outline)
+}
+
+/// A stored JSON field, read as `T`; `T`'s default when it is missing or does not parse.
+fn json_of<T: serde::de::DeserializeOwned + Default>(
+    doc: &TantivyDocument,
+    field: tantivy::schema::Field,
+) -> T {
+    doc.get_first(field)
         .and_then(|v| v.as_bytes())
         .and_then(|b| serde_json::from_slice(b).ok())
         .unwrap_or_default()
@@ -165,10 +173,7 @@ pub fn outline_of(f: &Fields, doc: &TantivyDocument) -> Vec<crate::article::Head
 
 /// Reads the stored properties of a document.
 pub fn meta_of(f: &Fields, doc: &TantivyDocument) -> StoredMeta {
-    doc.get_first(f.meta)
-        .and_then(|v| v.as_bytes())
-        .and_then(|b| serde_json::from_slice(b).ok())
-        .unwrap_or_default()
+    json_of(doc, f.meta)
 }
 
 /// What a result list shows of an article, read from the same stored properties as
@@ -197,10 +202,7 @@ pub struct HitProperties {
 
 /// Reads the stored properties of a hit (see [`HitMeta`]).
 pub fn hit_meta_of(f: &Fields, doc: &TantivyDocument) -> HitMeta {
-    doc.get_first(f.meta)
-        .and_then(|v| v.as_bytes())
-        .and_then(|b| serde_json::from_slice(b).ok())
-        .unwrap_or_default()
+    json_of(doc, f.meta)
 }
 
 /// Reads a stored text field.
