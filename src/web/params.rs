@@ -176,7 +176,7 @@ impl utoipa::IntoParams for FacetParams {
         parameter_in_provider: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
     ) -> Vec<utoipa::openapi::path::Parameter> {
         use utoipa::openapi::path::{ParameterBuilder, ParameterIn, ParameterStyle};
-        use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+        use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
         Facet::ALL
             .into_iter()
             .map(|facet| {
@@ -186,8 +186,12 @@ impl utoipa::IntoParams for FacetParams {
                     .description(Some(facet.help()))
                     .style(Some(ParameterStyle::Form))
                     .explode(Some(true))
+                    // One value is a plain string on the wire, several a repeated name:
+                    // both are what a checker reading the URL back should find.
                     .schema(Some(
-                        ArrayBuilder::new().items(ObjectBuilder::new().schema_type(Type::String)),
+                        ArrayBuilder::new()
+                            .schema_type(SchemaType::from_iter([Type::String, Type::Array]))
+                            .items(ObjectBuilder::new().schema_type(Type::String)),
                     ))
                     .build()
             })
@@ -211,22 +215,49 @@ fn count(value: Option<&str>, name: &str, max: i32) -> Result<Option<i32>, WebEr
     }
 }
 
-/// A [`count`] parameter in the document: an integer in range, or an empty value.
+/// A [`count`] parameter in the document, described as the text it is on the wire: digits
+/// for a number from 1 to `max`, or nothing. A query string carries only text, so a
+/// schema of `integer` would leave a checker guessing how `null` or `"7"` reach the server.
 fn count_schema(max: i32) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
-    OneOfBuilder::new()
-        .item(
-            ObjectBuilder::new()
-                .schema_type(Type::Integer)
-                .minimum(Some(1))
-                .maximum(Some(max)),
-        )
-        .item(
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .max_length(Some(0)),
-        )
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(count_pattern(max)))
         .into()
+}
+
+/// A regular expression matching exactly what [`count`] accepts: empty, or the numbers 1 to
+/// `max` written plainly. Built digit by digit from `max`, so that the two cannot disagree.
+fn count_pattern(max: i32) -> String {
+    let max = max.max(1).to_string();
+    let digits: Vec<u32> = max.chars().filter_map(|c| c.to_digit(10)).collect();
+    let n = digits.len();
+    let mut arms = Vec::new();
+    if n > 1 {
+        // Every number with fewer digits than `max`.
+        arms.push(format!("[1-9][0-9]{{0,{}}}", n - 2));
+    }
+    // Numbers of `max`'s length: the same first `i` digits, a smaller digit at `i`, then any.
+    for (i, &d) in digits.iter().enumerate() {
+        let low = u32::from(i == 0);
+        if d > low {
+            let prefix: String = max.chars().take(i).collect();
+            let rest = n - i - 1;
+            let digit = if d - 1 == low {
+                low.to_string()
+            } else {
+                format!("[{low}-{}]", d - 1)
+            };
+            let tail = match rest {
+                0 => String::new(),
+                1 => "[0-9]".to_owned(),
+                _ => format!("[0-9]{{{rest}}}"),
+            };
+            arms.push(format!("{prefix}{digit}{tail}"));
+        }
+    }
+    arms.push(max);
+    format!("^(?:{})?$", arms.join("|"))
 }
 
 fn page_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
@@ -336,6 +367,42 @@ mod tests {
         assert!(req("per_page=100000").is_err());
         assert_eq!(req("page=&per_page=").unwrap().page, 1);
         assert_eq!(req("page=3&per_page=100").unwrap().per_page, 100);
+    }
+
+    /// The document's pattern for a count accepts exactly what the server does, at every
+    /// digit boundary of the limit and around it.
+    #[test]
+    fn the_count_pattern_matches_what_is_accepted() {
+        for max in [
+            1,
+            9,
+            10,
+            100,
+            101,
+            250,
+            999,
+            1000,
+            MAX_PER_PAGE as i32,
+            i32::MAX,
+        ] {
+            let pattern = regex::Regex::new(&count_pattern(max)).expect("a valid pattern");
+            let mut values: Vec<String> = ["", "0", "00", "01", "+1", "-1", " 1", "1 ", "1.0", "x"]
+                .map(str::to_owned)
+                .to_vec();
+            for n in (0..=1100).chain([max - 1, max]) {
+                values.push(n.to_string());
+            }
+            values.push((i64::from(max) + 1).to_string());
+            values.push((i64::from(max) * 10).to_string());
+            for v in values {
+                assert_eq!(
+                    pattern.is_match(&v),
+                    count(Some(&v), "n", max).is_ok(),
+                    "max {max}, value `{v}`: {}",
+                    count_pattern(max)
+                );
+            }
+        }
     }
 
     #[test]
