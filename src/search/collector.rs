@@ -221,7 +221,7 @@ impl Collector for FacetTopCollector<'_> {
 
     fn merge_fruits(&self, fruits: Vec<Fruit>) -> tantivy::Result<Fruit> {
         let mut out = Fruit::default();
-        let mut maps: ByFacet<std::collections::HashMap<String, u64>> = Default::default();
+        let mut maps: ByFacet<foldhash::HashMap<String, u64>> = Default::default();
         for fruit in fruits {
             out.total += fruit.total;
             out.top.extend(fruit.top);

@@ -9,7 +9,7 @@
 //! once. Only the expansion is kept, never a result: the documents are read from the
 //! postings on every query, and deleted documents are left out by the collector as always.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 

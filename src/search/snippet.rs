@@ -8,7 +8,7 @@
 //! letter, so a word whose (lower-case ASCII) first letter starts no query stem cannot match
 //! and is never stemmed; words starting with another character are stemmed as before.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::ops::Range;
 
 use tantivy::schema::Field;
@@ -60,7 +60,7 @@ impl Snippets {
         stems: &[String],
         filler: &[String],
     ) -> tantivy::Result<Snippets> {
-        let mut terms = HashMap::new();
+        let mut terms = HashMap::default();
         let mut first_bytes = [false; 256];
         for stem in stems {
             if terms.contains_key(stem) {

@@ -15,7 +15,9 @@
 //! starts a comment; blank lines are ignored. Every form of a group finds the others. A short
 //! form in capitals (`VM`) also stands for its plural (`VMs`).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::SystemTime;
