@@ -131,6 +131,11 @@ impl Searcher {
                 now: crate::history::unix_secs(std::time::SystemTime::now()).unwrap_or(0),
             },
             cache: &self.facet_values,
+            segments: searcher
+                .segment_readers()
+                .iter()
+                .map(|r| r.segment_id())
+                .collect(),
         };
         let stats = stats::Stats::new(&searcher);
         let context = plan::Context {
@@ -307,4 +312,86 @@ fn sorted_counts(values: Vec<(String, u64)>) -> Vec<FacetCount> {
         .collect();
     out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::{IndexOptions, Indexer};
+
+    fn write(dir: &std::path::Path, name: &str, service: &str) {
+        let text = format!(
+            "<properties pageTitle=\"Disk {name}\" description=\"d\" service=\"{service}\" \
+             resource=\"r\" supportTopicIds=\"1\" articleId=\"{name}\" />\n# Disk {name}\n\n\
+             Disks that fail to attach.\n"
+        );
+        std::fs::write(dir.join(format!("{name}.md")), text).expect("write an article");
+    }
+
+    fn services(searcher: &Searcher) -> Vec<(String, u64)> {
+        let resp = searcher
+            .search(&SearchRequest {
+                q: "disk".into(),
+                page: 1,
+                per_page: 10,
+                ..Default::default()
+            })
+            .expect("search");
+        resp.facets[Facet::Service]
+            .iter()
+            .map(|c| (c.value.clone(), c.count))
+            .collect()
+    }
+
+    /// The collector keeps each segment's columns open between searches; after a commit
+    /// the counts come from the new segments, and the columns of segments no longer
+    /// searched are let go.
+    #[test]
+    fn facet_columns_follow_the_segments_searched() {
+        let articles = tempfile::TempDir::new().expect("temp dir");
+        let dir = tempfile::TempDir::new().expect("temp dir");
+        write(articles.path(), "a", "microsoft.compute");
+        write(articles.path(), "b", "microsoft.compute");
+        // A full run re-adds every article: the first segment ends up with nothing alive
+        // and is dropped, so the columns opened for it must be let go.
+        let sync = |indexer: &mut Indexer| {
+            indexer
+                .sync(
+                    articles.path(),
+                    IndexOptions { full: true },
+                    &indicatif::ProgressBar::hidden(),
+                )
+                .expect("sync")
+        };
+        let mut indexer = Indexer::open(dir.path()).expect("open a writer");
+        sync(&mut indexer);
+        let index = KbIndex::open(dir.path()).expect("open the index");
+        let searcher = Searcher::new(index.clone());
+        assert_eq!(services(&searcher), vec![("microsoft.compute".into(), 2)]);
+        assert_eq!(searcher.facet_values.len(), 1);
+        let first = index.searcher().segment_readers()[0].segment_id();
+
+        write(articles.path(), "b", "microsoft.storage");
+        sync(&mut indexer);
+        index.reload().expect("reload");
+        assert_eq!(
+            services(&searcher),
+            vec![
+                ("microsoft.compute".into(), 1),
+                ("microsoft.storage".into(), 1)
+            ]
+        );
+        let live: Vec<_> = index
+            .searcher()
+            .segment_readers()
+            .iter()
+            .map(|r| r.segment_id())
+            .collect();
+        assert!(
+            !live.contains(&first),
+            "the first segment is no longer searched"
+        );
+        assert_eq!(searcher.facet_values.len(), live.len());
+        assert!(searcher.facet_values.holds_only(&live));
+    }
 }
