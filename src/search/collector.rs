@@ -110,28 +110,28 @@ impl SegmentColumns {
 
 /// [`SegmentColumns`] per segment, for every query of a searcher.
 #[derive(Default)]
-pub struct FacetValueCache {
+pub struct SegmentColumnCache {
     segments: std::sync::Mutex<
         std::collections::HashMap<tantivy::index::SegmentId, std::sync::Arc<SegmentColumns>>,
     >,
 }
 
-impl std::fmt::Debug for FacetValueCache {
+impl std::fmt::Debug for SegmentColumnCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FacetValueCache")
+        f.debug_struct("SegmentColumnCache")
             .field("segments", &self.lock().len())
             .finish()
     }
 }
 
-impl FacetValueCache {
+impl SegmentColumnCache {
     /// The columns of `reader`'s segment, opened on first use. `live` are the segments of
     /// the searcher asking: the columns hold the segment's files open, so when a new
     /// segment is opened, those of segments merged away or deleted are let go.
     fn get(
         &self,
         reader: &SegmentReader,
-        live: &[tantivy::index::SegmentId],
+        live: &[SegmentReader],
     ) -> tantivy::Result<std::sync::Arc<SegmentColumns>> {
         let id = reader.segment_id();
         if let Some(v) = self.lock().get(&id) {
@@ -139,7 +139,7 @@ impl FacetValueCache {
         }
         let columns = std::sync::Arc::new(SegmentColumns::open(reader)?);
         let mut map = self.lock();
-        map.retain(|kept, _| live.contains(kept));
+        map.retain(|kept, _| live.iter().any(|r| r.segment_id() == *kept));
         map.insert(id, columns.clone());
         Ok(columns)
     }
@@ -169,9 +169,9 @@ impl FacetValueCache {
 
 pub struct FacetTopCollector<'a> {
     pub request: Request,
-    pub cache: &'a FacetValueCache,
+    pub cache: &'a SegmentColumnCache,
     /// The segments of the searcher this collector runs on.
-    pub segments: Vec<tantivy::index::SegmentId>,
+    pub segments: &'a [SegmentReader],
 }
 
 impl FacetTopCollector<'_> {
@@ -208,7 +208,7 @@ impl Collector for FacetTopCollector<'_> {
         segment_ord: u32,
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentFacetTop> {
-        let columns = self.cache.get(reader, &self.segments)?;
+        let columns = self.cache.get(reader, self.segments)?;
         let cached = &columns.values;
         let mut facets = Vec::with_capacity(Facet::COUNT);
         for (facet, column) in Facet::ALL.into_iter().zip(&columns.facets) {

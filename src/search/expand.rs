@@ -9,10 +9,10 @@
 //! once. Only the expansion is kept, never a result: the documents are read from the
 //! postings on every query, and deleted documents are left out by the collector as always.
 
-use foldhash::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
+use foldhash::HashMap;
 use tantivy::index::SegmentId;
 use tantivy::postings::TermInfo;
 use tantivy::query::{

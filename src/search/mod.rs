@@ -44,7 +44,7 @@ pub struct SearchError(#[from] tantivy::TantivyError);
 #[derive(Clone, Debug)]
 pub struct Searcher {
     index: KbIndex,
-    facet_values: std::sync::Arc<collector::FacetValueCache>,
+    columns: std::sync::Arc<collector::SegmentColumnCache>,
     expansions: std::sync::Arc<expand::ExpansionCache>,
     synonyms: std::sync::Arc<synonyms::SynonymCache>,
 }
@@ -53,7 +53,7 @@ impl Searcher {
     pub fn new(index: KbIndex) -> Searcher {
         Searcher {
             index,
-            facet_values: Default::default(),
+            columns: Default::default(),
             expansions: Default::default(),
             synonyms: Default::default(),
         }
@@ -76,7 +76,7 @@ impl Searcher {
     pub fn without_expansion_cache(index: KbIndex) -> Searcher {
         Searcher {
             index,
-            facet_values: Default::default(),
+            columns: Default::default(),
             expansions: std::sync::Arc::new(expand::ExpansionCache::new(false)),
             synonyms: Default::default(),
         }
@@ -130,12 +130,8 @@ impl Searcher {
                 excluded: excluded(&searcher, &exclusions)?,
                 now: crate::history::unix_secs(std::time::SystemTime::now()).unwrap_or(0),
             },
-            cache: &self.facet_values,
-            segments: searcher
-                .segment_readers()
-                .iter()
-                .map(|r| r.segment_id())
-                .collect(),
+            cache: &self.columns,
+            segments: searcher.segment_readers(),
         };
         let stats = stats::Stats::new(&searcher);
         let context = plan::Context {
@@ -368,7 +364,7 @@ mod tests {
         let index = KbIndex::open(dir.path()).expect("open the index");
         let searcher = Searcher::new(index.clone());
         assert_eq!(services(&searcher), vec![("microsoft.compute".into(), 2)]);
-        assert_eq!(searcher.facet_values.len(), 1);
+        assert_eq!(searcher.columns.len(), 1);
         let first = index.searcher().segment_readers()[0].segment_id();
 
         write(articles.path(), "b", "microsoft.storage");
@@ -391,7 +387,7 @@ mod tests {
             !live.contains(&first),
             "the first segment is no longer searched"
         );
-        assert_eq!(searcher.facet_values.len(), live.len());
-        assert!(searcher.facet_values.holds_only(&live));
+        assert_eq!(searcher.columns.len(), live.len());
+        assert!(searcher.columns.holds_only(&live));
     }
 }

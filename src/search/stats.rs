@@ -5,9 +5,9 @@
 //! by the snippets. Each lookup walks the term dictionary of every segment; for a search
 //! those answers cannot change, so they are remembered for its length and no longer.
 
-use foldhash::HashMap;
 use std::cell::RefCell;
 
+use foldhash::HashMap;
 use tantivy::query::Bm25StatisticsProvider;
 use tantivy::schema::Field;
 use tantivy::{Searcher, Term};

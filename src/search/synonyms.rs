@@ -16,12 +16,11 @@
 //! form in capitals (`VM`) also stands for its plural (`VMs`).
 
 use std::collections::BTreeMap;
-
-use foldhash::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::SystemTime;
 
+use foldhash::HashMap;
 use tantivy::index::SegmentId;
 use tantivy::tokenizer::TextAnalyzer;
 
