@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 use tantivy::TantivyDocument;
-use tantivy::schema::{Facet as TantivyFacet, Value};
+use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentDeserializer};
+use tantivy::schema::{Facet as TantivyFacet, Field, OwnedValue, Value};
 
 use super::facet::{Facet, age_path};
 use super::schema::{Fields, title_key};
@@ -82,9 +83,9 @@ pub fn to_document(f: &Fields, a: &Article, hash: &str, updated: Option<i64>) ->
     }
     doc.add_text(f.body, &a.text);
     // Serializing a list of plain structs cannot fail.
-    doc.add_bytes(
+    doc.add_text(
         f.outline,
-        &serde_json::to_vec(&a.headings).unwrap_or_default(),
+        serde_json::to_string(&a.headings).unwrap_or_default(),
     );
     for facet in Facet::ALL {
         for steps in facet.paths(a) {
@@ -102,8 +103,8 @@ pub fn to_document(f: &Fields, a: &Article, hash: &str, updated: Option<i64>) ->
         );
     }
     // Serializing a struct of strings cannot fail.
-    let meta = serde_json::to_vec(&StoredMeta::of(a)).unwrap_or_default();
-    doc.add_bytes(f.meta, &meta);
+    let meta = serde_json::to_string(&StoredMeta::of(a)).unwrap_or_default();
+    doc.add_text(f.meta, meta);
     doc.add_text(f.source, &a.source);
     doc
 }
@@ -156,23 +157,61 @@ fn looks_like_code(run: &str) -> bool {
 }
 
 /// The stored outline of a document: its headings, anchors and section offsets.
-pub fn outline_of(f: &Fields, doc: &TantivyDocument) -> Vec<crate::article::Heading> {
+pub fn outline_of(f: &Fields, doc: &impl Stored) -> Vec<crate::article::Heading> {
     json_of(doc, f.outline)
 }
 
+/// Stored values read back by field: a whole [`TantivyDocument`], or a hit's
+/// [`StoredValues`].
+pub trait Stored {
+    /// The first text value of `field`.
+    fn first_text(&self, field: Field) -> Option<&str>;
+}
+
+impl Stored for TantivyDocument {
+    fn first_text(&self, field: Field) -> Option<&str> {
+        self.get_first(field).and_then(|v| v.as_str())
+    }
+}
+
+/// A document's stored values as the store holds them, for a page of hits.
+///
+/// Reading a [`TantivyDocument`] copies every value once more into its compact layout, and a
+/// hit's document holds several KB (its Markdown, body text and properties) of which a
+/// result list shows a few lines.
+#[derive(Debug, Default)]
+pub struct StoredValues(Vec<(Field, OwnedValue)>);
+
+impl DocumentDeserialize for StoredValues {
+    fn deserialize<'de, D: DocumentDeserializer<'de>>(
+        mut doc: D,
+    ) -> Result<StoredValues, DeserializeError> {
+        let mut values = Vec::with_capacity(doc.size_hint());
+        while let Some(value) = doc.next_field::<OwnedValue>()? {
+            values.push(value);
+        }
+        Ok(StoredValues(values))
+    }
+}
+
+impl Stored for StoredValues {
+    fn first_text(&self, field: Field) -> Option<&str> {
+        self.0.iter().find_map(|(f, v)| match v {
+            OwnedValue::Str(s) if *f == field => Some(s.as_str()),
+            _ => None,
+        })
+    }
+}
+
 /// A stored JSON field, read as `T`; `T`'s default when it is missing or does not parse.
-fn json_of<T: serde::de::DeserializeOwned + Default>(
-    doc: &TantivyDocument,
-    field: tantivy::schema::Field,
-) -> T {
-    doc.get_first(field)
-        .and_then(|v| v.as_bytes())
-        .and_then(|b| serde_json::from_slice(b).ok())
+fn json_of<T: serde::de::DeserializeOwned + Default>(doc: &impl Stored, field: Field) -> T {
+    doc.first_text(field)
+        .and_then(|b| serde_json::from_str(b).ok())
         .unwrap_or_default()
 }
 
 /// Reads the stored properties of a document.
-pub fn meta_of(f: &Fields, doc: &TantivyDocument) -> StoredMeta {
+pub fn meta_of(f: &Fields, doc: &impl Stored) -> StoredMeta {
     json_of(doc, f.meta)
 }
 
@@ -201,13 +240,13 @@ pub struct HitProperties {
 }
 
 /// Reads the stored properties of a hit (see [`HitMeta`]).
-pub fn hit_meta_of(f: &Fields, doc: &TantivyDocument) -> HitMeta {
+pub fn hit_meta_of(f: &Fields, doc: &impl Stored) -> HitMeta {
     json_of(doc, f.meta)
 }
 
 /// Reads a stored text field.
-pub fn text_of(doc: &TantivyDocument, field: tantivy::schema::Field) -> &str {
-    doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("")
+pub fn text_of(doc: &impl Stored, field: Field) -> &str {
+    doc.first_text(field).unwrap_or("")
 }
 
 #[cfg(test)]
@@ -263,5 +302,46 @@ mod tests {
             "a hit reads the same values as the full record"
         );
         assert!(!p.self_help_type.is_empty() && !p.support_topic_ids.is_empty());
+    }
+
+    /// A hit reads from the store exactly what the whole document holds: the same
+    /// properties, outline and body, and nothing for a field it does not have.
+    #[test]
+    fn a_hits_stored_values_are_the_documents() {
+        let text = "<properties pageTitle=\"Disk fails\" description=\"When &quot;it&quot; fails\" \
+                    service=\"microsoft.compute\" resource=\"disks\" articleId=\"d1\" \
+                    supportTopicIds=\"7\" />\n# Disk fails\n\nThe disk fails.\n\n\
+                    ## Résumé & \"fix\"\n\nDetach it.\n";
+        let a = Article::parse("s/disk.md", text.as_bytes());
+        let (schema, fields) = Fields::build();
+        let index = tantivy::Index::create_in_ram(schema);
+        super::super::schema::register_analyzers(&index);
+        let mut writer = index
+            .writer_with_num_threads(1, 15_000_000)
+            .expect("a writer");
+        writer
+            .add_document(to_document(&fields, &a, "hash", None))
+            .expect("add");
+        writer.commit().expect("commit");
+        let searcher = index.reader().expect("a reader").searcher();
+        let address = tantivy::DocAddress::new(0, 0);
+        let whole: TantivyDocument = searcher.doc(address).expect("the document");
+        let hit: StoredValues = searcher.doc(address).expect("its values");
+
+        assert_eq!(hit_meta_of(&fields, &hit), hit_meta_of(&fields, &whole));
+        assert_eq!(
+            hit_meta_of(&fields, &hit).properties.description,
+            "When \"it\" fails"
+        );
+        let outline = outline_of(&fields, &hit);
+        assert_eq!(outline, outline_of(&fields, &whole));
+        assert_eq!(
+            outline.iter().map(|h| h.text.as_str()).collect::<Vec<_>>(),
+            ["Disk fails", "Résumé & \"fix\""]
+        );
+        assert_eq!(text_of(&hit, fields.body), a.text);
+        assert_eq!(text_of(&hit, fields.source), text);
+        assert_eq!(text_of(&hit, fields.hash), "", "a column only, not stored");
+        assert_eq!(meta_of(&fields, &hit), StoredMeta::of(&a));
     }
 }

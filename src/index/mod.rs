@@ -21,8 +21,8 @@ mod writer;
 
 pub use columns::all_terms;
 pub use document::{
-    DEFINITION_SEPARATOR, HitMeta, HitProperties, StoredMeta, definition_term, hit_meta_of,
-    meta_of, outline_of, stamp, text_of, to_document,
+    DEFINITION_SEPARATOR, HitMeta, HitProperties, Stored, StoredMeta, StoredValues,
+    definition_term, hit_meta_of, meta_of, outline_of, stamp, text_of, to_document,
 };
 pub use error::IndexError;
 pub use facet::{AGE_BUCKETS, ByFacet, Facet, age_bucket, age_path};
@@ -33,7 +33,7 @@ pub use writer::{IndexOptions, IndexReport, Indexer};
 
 /// Bumped whenever the schema or the way articles are turned into documents changes; an index
 /// with another version is rebuilt by `kb index` and refused by readers.
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;
 
 /// What a commit records besides the documents.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

@@ -155,12 +155,14 @@ impl Fields {
                 ),
             ),
             defines: b.add_text_field(names::DEFINES, STRING),
-            outline: b.add_bytes_field(names::OUTLINE, STORED),
+            // The JSON fields are stored as text, not bytes: tantivy 0.27 reads a stored
+            // bytes value back one byte at a time, text in one copy.
+            outline: b.add_text_field(names::OUTLINE, STORED),
             body: b.add_text_field(names::BODY, text(true)),
             facets: ByFacet::from_fn(|f| b.add_facet_field(f.name(), FacetOptions::default())),
             display_order: b.add_i64_field(names::DISPLAY_ORDER, FAST),
             updated: b.add_i64_field(names::UPDATED, FAST),
-            meta: b.add_bytes_field(names::META, STORED),
+            meta: b.add_text_field(names::META, STORED),
             source: b.add_text_field(names::SOURCE, STORED),
         };
         (b.build(), fields)

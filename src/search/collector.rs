@@ -48,15 +48,25 @@ pub struct Request {
 pub struct TopHit {
     pub score: Score,
     pub address: tantivy::DocAddress,
-    pub path: String,
-    sort_title: String,
+    /// Its place among the hits of its segment.
+    key: SortKey,
+    /// Its path and sort title, looked up only when the hits of several segments are
+    /// merged: within one segment the ordinals in `key` sort like the strings.
+    names: Option<Names>,
     display_order: Option<i64>,
     /// When the article last changed, unix seconds.
     pub updated: Option<i64>,
 }
 
+/// The strings a hit's ordinals stand for.
+#[derive(Debug, Clone)]
+struct Names {
+    sort_title: String,
+    path: String,
+}
+
 /// What the collector returns.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Fruit {
     /// Documents passing every filter.
     pub total: usize,
@@ -64,6 +74,28 @@ pub struct Fruit {
     pub top: Vec<TopHit>,
     /// (value, count) per facet, unsorted.
     pub facets: ByFacet<Vec<(String, u64)>>,
+    /// A segment's path and title columns, to name its hits (see [`TopHit`]).
+    columns: Option<(StrColumn, StrColumn)>,
+}
+
+impl Fruit {
+    /// Looks up the path (and, when the order needs it, the sort title) of each hit.
+    fn name_hits(&mut self, order: Order) {
+        let Some((paths, titles)) = &self.columns else {
+            return;
+        };
+        for hit in &mut self.top {
+            let mut names = Names {
+                sort_title: String::new(),
+                path: String::new(),
+            };
+            let _ = paths.ord_to_str(hit.key.3, &mut names.path);
+            if matches!(order, Order::DisplayOrder | Order::Title) {
+                let _ = titles.ord_to_str(hit.key.2, &mut names.sort_title);
+            }
+            hit.names = Some(names);
+        }
+    }
 }
 
 /// Facet values of one segment, per facet: `(full value, shown value)` by ordinal.
@@ -176,21 +208,28 @@ pub struct FacetTopCollector<'a> {
 
 impl FacetTopCollector<'_> {
     fn compare(order: Order, a: &TopHit, b: &TopHit) -> Ordering {
+        let (Some(an), Some(bn)) = (&a.names, &b.names) else {
+            // Hits of one segment.
+            return a.key.partial_cmp(&b.key).unwrap_or(Ordering::Equal);
+        };
         match order {
             Order::Relevance => b
                 .score
                 .partial_cmp(&a.score)
                 .unwrap_or(Ordering::Equal)
-                .then_with(|| a.path.cmp(&b.path)),
+                .then_with(|| an.path.cmp(&bn.path)),
             Order::DisplayOrder => display_key(a)
                 .cmp(&display_key(b))
-                .then_with(|| a.sort_title.cmp(&b.sort_title))
-                .then_with(|| a.path.cmp(&b.path)),
-            Order::Title => a
+                .then_with(|| an.sort_title.cmp(&bn.sort_title))
+                .then_with(|| an.path.cmp(&bn.path)),
+            Order::Title => an
                 .sort_title
-                .cmp(&b.sort_title)
-                .then_with(|| a.path.cmp(&b.path)),
-            Order::Updated => b.updated.cmp(&a.updated).then_with(|| a.path.cmp(&b.path)),
+                .cmp(&bn.sort_title)
+                .then_with(|| an.path.cmp(&bn.path)),
+            Order::Updated => b
+                .updated
+                .cmp(&a.updated)
+                .then_with(|| an.path.cmp(&bn.path)),
         }
     }
 }
@@ -275,7 +314,12 @@ impl Collector for FacetTopCollector<'_> {
     fn merge_fruits(&self, fruits: Vec<Fruit>) -> tantivy::Result<Fruit> {
         let mut out = Fruit::default();
         let mut maps: ByFacet<foldhash::HashMap<String, u64>> = Default::default();
-        for fruit in fruits {
+        let order = self.request.order;
+        let several = fruits.iter().filter(|f| !f.top.is_empty()).count() > 1;
+        for mut fruit in fruits {
+            if several {
+                fruit.name_hits(order);
+            }
             out.total += fruit.total;
             out.top.extend(fruit.top);
             for (map, values) in maps.0.iter_mut().zip(fruit.facets.0) {
@@ -284,7 +328,6 @@ impl Collector for FacetTopCollector<'_> {
                 }
             }
         }
-        let order = self.request.order;
         out.top.sort_by(|a, b| Self::compare(order, a, b));
         out.top.truncate(self.request.top);
         for (slot, map) in out.facets.0.iter_mut().zip(maps.0) {
@@ -425,27 +468,17 @@ impl SegmentCollector for SegmentFacetTop {
             keyed.select_nth_unstable_by(self.top, cmp);
             keyed.truncate(self.top);
         }
-        let mut top = Vec::with_capacity(keyed.len());
-        for (_, doc, score) in keyed {
-            let mut path = String::new();
-            let _ = self
-                .paths
-                .ord_to_str(first_ord(&self.paths, doc), &mut path);
-            let mut sort_title = String::new();
-            if self.order != Order::Relevance {
-                let _ = self
-                    .titles
-                    .ord_to_str(first_ord(&self.titles, doc), &mut sort_title);
-            }
-            top.push(TopHit {
+        let top = keyed
+            .into_iter()
+            .map(|(key, doc, score)| TopHit {
                 score,
                 address: tantivy::DocAddress::new(self.segment_ord, doc),
-                path,
-                sort_title,
+                key,
+                names: None,
                 display_order: self.display_order.first(doc),
                 updated: self.updated.first(doc),
-            });
-        }
+            })
+            .collect();
         let mut facets: ByFacet<Vec<(String, u64)>> = Default::default();
         for (slot, facet) in facets.0.iter_mut().zip(self.facets) {
             let values = &facet.values[facet.facet];
@@ -465,6 +498,7 @@ impl SegmentCollector for SegmentFacetTop {
             total: self.total,
             top,
             facets,
+            columns: Some((self.paths, self.titles)),
         }
     }
 }

@@ -258,7 +258,7 @@ fn hit(
     snippets: &snippet::Snippets,
     top: &collector::TopHit,
 ) -> Result<Hit, SearchError> {
-    let doc: tantivy::TantivyDocument = searcher.doc(top.address)?;
+    let doc: crate::index::StoredValues = searcher.doc(top.address)?;
     let meta = hit_meta_of(fields, &doc);
     let outline = outline_of(fields, &doc);
     let (snippet, section) = snippets.passage(
@@ -389,5 +389,53 @@ mod tests {
         );
         assert_eq!(searcher.columns.len(), live.len());
         assert!(searcher.columns.holds_only(&live));
+    }
+
+    /// Hits that tie are ordered by path (and by title when sorted so) across segments as
+    /// within one: the strings are compared once ordinals of different segments meet.
+    #[test]
+    fn ties_are_ordered_alike_across_segments() {
+        let articles = tempfile::TempDir::new().expect("temp dir");
+        let dir = tempfile::TempDir::new().expect("temp dir");
+        let sync = |indexer: &mut Indexer| {
+            indexer
+                .sync(
+                    articles.path(),
+                    IndexOptions::default(),
+                    &indicatif::ProgressBar::hidden(),
+                )
+                .expect("sync")
+        };
+        let mut indexer = Indexer::open(dir.path()).expect("open a writer");
+        // `b` and `c` first, `a` in a segment of its own: `b` and `a` both have ordinal 0
+        // in their segment, so ordinals alone would not put `a` first.
+        write(articles.path(), "b", "microsoft.compute");
+        write(articles.path(), "c", "microsoft.compute");
+        sync(&mut indexer);
+        write(articles.path(), "a", "microsoft.compute");
+        sync(&mut indexer);
+        let index = KbIndex::open(dir.path()).expect("open the index");
+        assert_eq!(index.searcher().segment_readers().len(), 2);
+        let searcher = Searcher::new(index);
+        let paths = |q: &str, sort: Sort| -> Vec<String> {
+            searcher
+                .search(&SearchRequest {
+                    q: q.into(),
+                    sort,
+                    page: 1,
+                    per_page: 10,
+                    ..Default::default()
+                })
+                .expect("search")
+                .hits
+                .into_iter()
+                .map(|h| h.path)
+                .collect()
+        };
+        let abc = ["a.md", "b.md", "c.md"];
+        assert_eq!(paths("disks attach", Sort::Relevance), abc);
+        for sort in [Sort::Title, Sort::Order] {
+            assert_eq!(paths("", sort), abc, "{sort:?}");
+        }
     }
 }
