@@ -6,6 +6,7 @@ mod build;
 mod collector;
 mod correct;
 mod expand;
+mod find;
 pub mod lookup;
 pub mod plan;
 mod request;

@@ -13,6 +13,7 @@ use std::ops::Range;
 
 use tantivy::schema::Field;
 
+use super::find::StemFinder;
 use crate::article::Heading;
 use tantivy::tokenizer::TextAnalyzer;
 
@@ -43,7 +44,7 @@ pub struct Snippets {
     first_bytes: [bool; 256],
     /// The query's stems, found case-insensitively, to choose a window before the fragment
     /// search runs.
-    finder: Option<aho_corasick::AhoCorasick>,
+    finder: StemFinder,
     /// The stems, by the finder's pattern number.
     stems: Vec<String>,
     /// Words of this search's passages already weighed: the hits of one query share most
@@ -89,10 +90,7 @@ impl Snippets {
         } else {
             telling
         };
-        let finder = aho_corasick::AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(&found)
-            .ok();
+        let finder = StemFinder::new(&found);
         Ok(Snippets {
             terms,
             first_bytes,
@@ -128,15 +126,11 @@ impl Snippets {
     }
 
     /// The stems found in `text`, as `(start, end, pattern)`, at most `limit`.
-    fn find(
-        finder: &aho_corasick::AhoCorasick,
-        text: &str,
-        limit: usize,
-    ) -> Vec<(usize, usize, usize)> {
+    fn find(finder: &StemFinder, text: &str, limit: usize) -> Vec<(usize, usize, usize)> {
         finder
             .find_iter(text)
             .take(limit)
-            .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+            .map(|m| (m.start, m.end, m.pattern))
             .collect()
     }
 
@@ -146,7 +140,7 @@ impl Snippets {
     /// `scanned` bytes. `None` when no section has a match (or there are none).
     fn best_section(
         &self,
-        finder: &aho_corasick::AhoCorasick,
+        finder: &StemFinder,
         matches: &[(usize, usize, usize)],
         scanned: usize,
         outline: &[Heading],
@@ -172,10 +166,7 @@ impl Snippets {
                 }
                 matches.next();
             }
-            let in_heading: Vec<usize> = finder
-                .find_iter(&h.text)
-                .map(|m| m.pattern().as_usize())
-                .collect();
+            let in_heading: Vec<usize> = finder.find_iter(&h.text).map(|m| m.pattern).collect();
             let score: f32 = seen.iter().map(|&p| weight(p)).sum::<f32>()
                 + in_heading.iter().map(|&p| weight(p)).sum::<f32>();
             if score > 0.0 && best.is_none_or(|(b, _)| score > b) {
@@ -196,9 +187,10 @@ impl Snippets {
         outline: &[Heading],
         description: &str,
     ) -> (String, Option<usize>) {
-        let Some(finder) = self.finder.as_ref().filter(|_| !self.terms.is_empty()) else {
+        let finder = &self.finder;
+        if self.terms.is_empty() {
             return (self.fallback(body, description), None);
-        };
+        }
         let scanned = floor_char_boundary(body, SECTION_SCAN_BYTES);
         let matches = Self::find(finder, &body[..scanned], SECTION_MATCHES);
         let section = if outline.is_empty() {
