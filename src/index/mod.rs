@@ -28,7 +28,9 @@ pub use error::IndexError;
 pub use facet::{AGE_BUCKETS, ByFacet, Facet, age_bucket, age_path};
 pub use progress::Progress;
 pub use reader::KbIndex;
-pub use schema::{Fields, exact_analyzer, names, text_analyzer, title_key, words_analyzer};
+pub use schema::{
+    Fields, codes_analyzer, exact_analyzer, names, text_analyzer, title_key, words_analyzer,
+};
 pub use writer::{IndexOptions, IndexReport, Indexer};
 
 /// Bumped whenever the schema or the way articles are turned into documents changes; an index

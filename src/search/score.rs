@@ -207,7 +207,11 @@ impl Query for TextQuery {
             weights,
             query: TextQuery {
                 matchers: Vec::new(),
-                ..self.clone()
+                units: self.units.clone(),
+                unit_terms: self.unit_terms.clone(),
+                require_all: self.require_all,
+                scoring: self.scoring.clone(),
+                title: self.title,
             },
         }))
     }

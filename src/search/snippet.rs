@@ -76,7 +76,7 @@ impl Snippets {
             }
         }
         // Only stems some document has can be marked: the others (a 5,000-letter word) would
-        // only make the automaton large.
+        // only be searched for in vain.
         let found = |skip_filler: bool| -> Vec<String> {
             stems
                 .iter()
@@ -358,6 +358,10 @@ thread_local! {
 }
 
 /// The full-text analyzer applied to one word at a time: the stem the index has for it.
+///
+/// A passage's word is one run of letters and digits, whose first token the full-text
+/// analyzer makes whole: the analyzer of identifiers whole makes the same token without
+/// splitting the run into parts that would be thrown away.
 struct Stemmer {
     analyzer: TextAnalyzer,
     stem: String,
@@ -366,7 +370,7 @@ struct Stemmer {
 impl Stemmer {
     fn new() -> Stemmer {
         Stemmer {
-            analyzer: crate::index::text_analyzer(),
+            analyzer: crate::index::codes_analyzer(),
             stem: String::new(),
         }
     }
@@ -503,5 +507,25 @@ mod tests {
         let mut out = String::new();
         escape_into(&mut out, "a<b>&\"c'é");
         assert_eq!(out, "a&lt;b&gt;&amp;&quot;c&#x27;é");
+    }
+
+    /// A passage word's stem is the first token the full-text analyzer makes of it,
+    /// identifiers included.
+    #[test]
+    fn a_words_stem_is_the_full_text_analyzers_first_token() {
+        use tantivy::tokenizer::TokenStream;
+        let mut stemmer = Stemmer::new();
+        let mut full = crate::index::text_analyzer();
+        let text = "Running UserErrorSkuNotAvailable AADSTS50076 0x80070005 Héllo vmSS2 disks";
+        for word in words(text).map(|r| &text[r]) {
+            let mut stream = full.token_stream(word);
+            assert!(stream.advance());
+            let expected = stream.token().text.clone();
+            assert_eq!(stemmer.stem(word), Some(expected.as_str()), "{word}");
+        }
+        assert_eq!(
+            stemmer.stem("UserErrorSkuNotAvailable"),
+            Some("usererrorskunotavail")
+        );
     }
 }
