@@ -126,8 +126,8 @@ impl Snippets {
     }
 
     /// The stems found in `text`, as `(start, end, pattern)`, at most `limit`.
-    fn find(finder: &StemFinder, text: &str, limit: usize) -> Vec<(usize, usize, usize)> {
-        finder
+    fn find(&self, text: &str, limit: usize) -> Vec<(usize, usize, usize)> {
+        self.finder
             .find_iter(text)
             .take(limit)
             .map(|m| (m.start, m.end, m.pattern))
@@ -140,7 +140,6 @@ impl Snippets {
     /// `scanned` bytes. `None` when no section has a match (or there are none).
     fn best_section(
         &self,
-        finder: &StemFinder,
         matches: &[(usize, usize, usize)],
         scanned: usize,
         outline: &[Heading],
@@ -166,7 +165,8 @@ impl Snippets {
                 }
                 matches.next();
             }
-            let in_heading: Vec<usize> = finder.find_iter(&h.text).map(|m| m.pattern).collect();
+            let in_heading: Vec<usize> =
+                self.finder.find_iter(&h.text).map(|m| m.pattern).collect();
             let score: f32 = seen.iter().map(|&p| weight(p)).sum::<f32>()
                 + in_heading.iter().map(|&p| weight(p)).sum::<f32>();
             if score > 0.0 && best.is_none_or(|(b, _)| score > b) {
@@ -187,16 +187,15 @@ impl Snippets {
         outline: &[Heading],
         description: &str,
     ) -> (String, Option<usize>) {
-        let finder = &self.finder;
         if self.terms.is_empty() {
             return (self.fallback(body, description), None);
         }
         let scanned = floor_char_boundary(body, SECTION_SCAN_BYTES);
-        let matches = Self::find(finder, &body[..scanned], SECTION_MATCHES);
+        let matches = self.find(&body[..scanned], SECTION_MATCHES);
         let section = if outline.is_empty() {
             None
         } else {
-            self.best_section(finder, &matches, scanned, outline)
+            self.best_section(&matches, scanned, outline)
         };
         let (from, to) = match section {
             Some(i) => {
@@ -225,7 +224,7 @@ impl Snippets {
                 .take(WINDOW_MATCHES)
                 .collect()
         } else {
-            Self::find(finder, text, WINDOW_MATCHES)
+            self.find(text, WINDOW_MATCHES)
                 .into_iter()
                 .map(|(start, _, pattern)| (start, pattern))
                 .collect()
